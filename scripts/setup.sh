@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what safedump needs to build, demo and test on Debian 12. Idempotent: packages already present
+# are skipped by apt, and the npm test dependencies are installed only when missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(
+  gcc clang make pkg-config clang-format
+  libssl-dev libzstd-dev libpq-dev libinih-dev libcjson-dev
+  postgresql-15 postgresql-client-15 age zstd gnupg
+  nodejs npm python3 procps time util-linux
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# nodejs and npm may come from elsewhere on a machine that already has them
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+want=()
+for p in "${missing[@]}"; do [ -n "$p" ] && want+=("$p"); done
+if [ "${#want[@]}" -gt 0 ]; then
+  echo "setup: installing ${want[*]}" >&2
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+fi
+
+# The published age test vectors (C2SP CCTV), shipped by an npm package.
+node_dir="$here/tests/.node"
+if [ ! -d "$node_dir/node_modules/cctv-age" ]; then
+  echo "setup: installing npm test data into $node_dir" >&2
+  mkdir -p "$node_dir"
+  npm install --prefix "$node_dir" --no-audit --no-fund --silent cctv-age@0.2.0 >/dev/null
+fi
