@@ -68,7 +68,8 @@ err_wrap(struct err *e, const char *fmt, ...)
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof(old));
-    snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+    if ((size_t)snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old) >= sizeof(e->msg))
+        memcpy(e->msg + sizeof(e->msg) - 4, "...", 4); /* keep it visible that the line was cut */
     if (e->code == ERR_OK)
         e->code = ERR_INTERNAL;
     return -1;
