@@ -14,20 +14,20 @@ BUILD   := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-WARN := \
-  -Wall -Wextra                 `# the usual set` \
-  -Wconversion -Wsign-conversion `# silent truncation of sizes and counts` \
-  -Wformat=2                    `# printf-style format checks, also non-literal formats` \
-  -Wvla                         `# no variable-length arrays: stack size must be bounded` \
-  -Wshadow                      `# a local hiding another is a bug waiting` \
-  -Wstrict-prototypes           `# f() means f(void) only when written so` \
-  -Wmissing-prototypes          `# exported functions are declared in a header` \
-  -Wpointer-arith               `# no arithmetic on void *` \
-  -Wcast-qual                   `# do not drop const silently` \
-  -Wundef                       `# undefined macros in #if are typos` \
-  -Wimplicit-fallthrough        `# switch fall-through must be marked` \
-  -Wnull-dereference            `# what the optimizer can prove` \
-  -Wdouble-promotion            `# float arithmetic stays float`
+WARN :=
+WARN += -Wall -Wextra                    # the usual set
+WARN += -Wconversion -Wsign-conversion   # silent truncation of sizes and counts
+WARN += -Wformat=2                       # printf-style format checks, also non-literal formats
+WARN += -Wvla                            # no variable-length arrays: stack size must be bounded
+WARN += -Wshadow                         # a local hiding another is a bug waiting
+WARN += -Wstrict-prototypes              # f() means f(void) only when written so
+WARN += -Wmissing-prototypes             # exported functions are declared in a header
+WARN += -Wpointer-arith                  # no arithmetic on void *
+WARN += -Wcast-qual                      # do not drop const silently
+WARN += -Wundef                          # undefined macros in #if are typos
+WARN += -Wimplicit-fallthrough           # switch fall-through must be marked
+WARN += -Wnull-dereference               # what the optimizer can prove
+WARN += -Wdouble-promotion               # float arithmetic stays float
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif

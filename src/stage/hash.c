@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stage/stage.h"
 #include "util/err.h"
@@ -12,6 +13,8 @@ struct hash_stage {
     struct stage base;
     EVP_MD_CTX *ctx;
     char hex[HASH_SHA256_HEXLEN];
+    char expect[HASH_SHA256_HEXLEN]; /* "" if nothing is expected */
+    char what[48];
     int done;
 };
 
@@ -49,6 +52,8 @@ hash_finish(struct stage *s, struct err *e)
         return err_set(e, ERR_CRYPTO, "sha256 final failed");
     to_hex(d, n, h->hex);
     h->done = 1;
+    if (h->expect[0] != '\0' && strcmp(h->expect, h->hex) != 0)
+        return err_set(e, ERR_VERIFY, "%s hash mismatch", h->what);
     return 0;
 }
 
@@ -82,6 +87,16 @@ stage_hash_new(struct stage *next, struct err *e)
         return NULL;
     }
     return &h->base;
+}
+
+void
+stage_hash_expect(struct stage *s, const char *hex, const char *what)
+{
+    struct hash_stage *h = (struct hash_stage *)s;
+
+    assert(s->ops == &hash_ops);
+    snprintf(h->expect, sizeof(h->expect), "%s", hex);
+    snprintf(h->what, sizeof(h->what), "%s", what);
 }
 
 const char *

@@ -16,6 +16,13 @@ struct stage;
 /** stage_hash_new(next, e): a SHA-256 pass-through stage. ${next} may be NULL (a hashing sink). */
 struct stage *stage_hash_new(struct stage *next, struct err *e);
 
+/**
+ * stage_hash_expect(s, hex, what): make finish() fail with ERR_VERIFY "WHAT hash mismatch" unless the
+ * digest equals ${hex}. Because finish runs front to back, a mismatch stops the chain before the
+ * stages after it (a storage or file sink) commit. ${hex} and ${what} are copied.
+ */
+void stage_hash_expect(struct stage *s, const char *hex, const char *what);
+
 /** stage_hash_hex(s): the digest as 64 hex digits; valid after finish until the stage is freed. */
 const char *stage_hash_hex(const struct stage *s);
 

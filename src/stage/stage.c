@@ -213,6 +213,36 @@ stage_count_bytes(const struct stage *s)
     return ((const struct count_stage *)s)->bytes;
 }
 
+/* borrow: next is not owned, so free releases only the borrow itself */
+
+static int
+borrow_write(struct stage *s, const void *buf, size_t len, struct err *e)
+{
+    return stage_emit(s, buf, len, e);
+}
+
+static void
+borrow_free(struct stage *s)
+{
+    free(s);
+}
+
+static const struct stage_ops borrow_ops = {"borrow", borrow_write, NULL, borrow_free};
+
+struct stage *
+stage_borrow_new(struct stage *target, struct err *e)
+{
+    struct stage *s = calloc(1, sizeof(*s));
+
+    if (s == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->ops = &borrow_ops;
+    s->next = target;
+    return s;
+}
+
 int
 stage_copy_fd(int fd, struct stage *dst, struct err *e)
 {

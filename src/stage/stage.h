@@ -69,6 +69,13 @@ const unsigned char *stage_buf_data(const struct stage *s, size_t *len);
 struct stage *stage_count_new(struct stage *next, struct err *e);
 uint64_t stage_count_bytes(const struct stage *s);
 
+/**
+ * stage_borrow_new(target, e): a stage that forwards writes and finish to ${target} but does not own
+ * it: freeing the borrow leaves ${target} (and its chain) alive, so its results can be read after a
+ * function that frees the chain it is given.
+ */
+struct stage *stage_borrow_new(struct stage *target, struct err *e);
+
 /** stage_copy_fd(fd, dst, e): read ${fd} to end of file and push everything into ${dst} (not finished). */
 int stage_copy_fd(int fd, struct stage *dst, struct err *e);
 

@@ -1,0 +1,402 @@
+/*
+ * safedump backup [JOB...]: for each job, pg_dump → count rows → zstd → age → SHA-256 → storage,
+ * then contents.age, then manifest.json last (the commit marker). A job that fails leaves no
+ * manifest; what it already stored under final names is removed again.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog/catalog.h"
+#include "cmd/cmd.h"
+#include "cmd/config.h"
+#include "format/age.h"
+#include "source/pg.h"
+#include "stage/hash.h"
+#include "stage/stage.h"
+#include "stage/zstd.h"
+#include "storage/storage.h"
+#include "util/err.h"
+
+static const char usage_text[] =
+    "usage: safedump backup [JOB...] [options]\n\n"
+    "Back up the jobs named (all jobs of the configuration when none is named), or one job given by\n"
+    "flags. Flags override the configuration file for every job run.\n\n"
+    "  --config FILE            configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+    "  --job NAME               job name for a one-off run (default: the database name)\n"
+    "  --source URL             postgres://USER@HOST:PORT/DB (passwords: ~/.pgpass, PGPASSFILE, service file)\n"
+    "  --repository DIR         where backups are stored (a directory, or file://DIR)\n"
+    "  --recipient AGE1...      encrypt to this public key (repeatable)\n"
+    "  --recipients-file FILE   one recipient per line, '#' comments\n"
+    "  --compression zstd:N     zstd level 1..19 (default zstd:3)\n"
+    "  --threads N              zstd worker threads (default 0: one per CPU)\n"
+    "  --pg-format FORMAT       custom (default; pg_restore) or plain (SQL)\n"
+    "  --pg-dump PATH           the pg_dump program (default: pg_dump on PATH)\n"
+    "  --pg-dump-arg ARG        pass ARG to pg_dump (repeatable), e.g. --pg-dump-arg=--exclude-table=log\n";
+
+struct flag {
+    const char *key; /* config key, or NULL for --job */
+    const char *value;
+};
+
+/* The results of one run, for the summary line. */
+struct run {
+    char id[32];
+    uint64_t raw, stored;
+    size_t tables;
+    double seconds;
+};
+
+static double
+now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* An id not yet used by the job: the start time, or a later second if a backup already has it. */
+static int
+pick_id(struct storage *st, const char *job, time_t *start, char id[32], struct err *e)
+{
+    int tries;
+
+    for (tries = 0; tries < 5; tries++) {
+        char key[300];
+        size_t len;
+        unsigned char *m;
+        struct err e2;
+
+        catalog_id(*start, id);
+        catalog_key(key, sizeof(key), job, id, CATALOG_MANIFEST);
+        err_init(&e2);
+        m = storage_get_buf(st, key, MANIFEST_MAX, &len, &e2);
+        free(m);
+        if (m == NULL && e2.code == ERR_NOTFOUND)
+            return 0;
+        if (m == NULL && e2.code != ERR_OK) {
+            *e = e2;
+            return -1;
+        }
+        sleep(1);
+        *start = time(NULL);
+    }
+    return err_set(e, ERR_EXISTS, "job '%s': backup '%s' already exists", job, id);
+}
+
+/* Encrypt ${text} to the recipients and store it under ${key}. */
+static int
+put_encrypted(struct storage *st, const char *key, const char *text, struct age_recipient *const *r, size_t nr,
+              struct err *e)
+{
+    struct stage *sink, *head;
+
+    if (storage_put(st, key, &sink, e) == -1)
+        return -1;
+    if ((head = age_encrypt_new(r, nr, sink, e)) == NULL)
+        return -1;
+    if (stage_write(head, text, strlen(text), e) == -1 || stage_finish(head, e) == -1) {
+        stage_free(head);
+        return -1;
+    }
+    stage_free(head);
+    return 0;
+}
+
+/* Remove what a failed run stored under final names; the manifest is never among them. */
+static void
+undo(struct storage *st, const char *data_key, const char *contents_key)
+{
+    struct err e2;
+
+    err_init(&e2);
+    if (data_key != NULL && storage_remove(st, data_key, &e2) == -1)
+        fprintf(stderr, "safedump: warning: %s\n", e2.msg);
+    if (contents_key != NULL && storage_remove(st, contents_key, &e2) == -1)
+        fprintf(stderr, "safedump: warning: %s\n", e2.msg);
+}
+
+static int
+run_job(const struct job_conf *j, struct run *res, struct err *e)
+{
+    struct age_recipient *rcpt[CMD_MAX_KEYS];
+    struct storage *st = NULL;
+    struct stage *head = NULL, *s = NULL;
+    struct stage *stored_hash, *stored_count, *comp_count, *plain_hash, *raw_count;
+    struct manifest m;
+    struct contents contents;
+    struct source_pg_opts so;
+    struct zstd_opts zo;
+    const struct pg_table_count *tables;
+    char data_key[300], contents_key[300], manifest_key[300];
+    char *json = NULL;
+    time_t start;
+    double t0 = now_seconds();
+    int nr, data_stored = 0, contents_stored = 0, rc = -1;
+    size_t i, nt;
+
+    memset(&m, 0, sizeof(m));
+    memset(&contents, 0, sizeof(contents));
+    if (j->source == NULL) {
+        err_set(e, ERR_USAGE, "no source");
+        return err_hint(e, "give --source postgres://USER@HOST/DB or set 'source' in the job's section");
+    }
+    if (j->repository == NULL) {
+        err_set(e, ERR_USAGE, "no repository");
+        return err_hint(e, "give --repository DIR or set 'repository' in the configuration");
+    }
+    if ((nr = cmd_recipients(j, rcpt, CMD_MAX_KEYS, e)) == -1)
+        return -1;
+    if ((st = storage_open(j->repository, 1, e)) == NULL)
+        goto out;
+    start = time(NULL);
+    if (pick_id(st, j->name, &start, res->id, e) == -1)
+        goto out;
+    snprintf(m.data_name, sizeof(m.data_name), "%s",
+             j->pg_format == PG_FORMAT_CUSTOM ? "data.dump.zst.age" : "data.sql.zst.age");
+    catalog_key(data_key, sizeof(data_key), j->name, res->id, m.data_name);
+    catalog_key(contents_key, sizeof(contents_key), j->name, res->id, CATALOG_CONTENTS);
+    catalog_key(manifest_key, sizeof(manifest_key), j->name, res->id, CATALOG_MANIFEST);
+
+    /* The chain, back to front: storage ← sha256 ← count ← age ← count ← zstd ← sha256 ← count ← rows. */
+    zo.level = j->zstd_level;
+    zo.workers = j->threads > 0 ? j->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    zo.long_mode = 0;
+    if (storage_put(st, data_key, &s, e) == -1 || (s = stored_hash = stage_hash_new(s, e)) == NULL ||
+        (s = stored_count = stage_count_new(s, e)) == NULL ||
+        (s = age_encrypt_new(rcpt, (size_t)nr, s, e)) == NULL || (s = comp_count = stage_count_new(s, e)) == NULL ||
+        (s = stage_zstd_compress_new(&zo, s, e)) == NULL || (s = plain_hash = stage_hash_new(s, e)) == NULL ||
+        (s = raw_count = stage_count_new(s, e)) == NULL || (s = pgcount_new(j->pg_format, s, e)) == NULL)
+        goto out; /* each constructor freed the chain behind it */
+    head = s;
+
+    so.url = j->source;
+    so.format = j->pg_format;
+    so.pg_dump = j->pg_dump;
+    so.extra_args = (const char *const *)j->pg_dump_args;
+    so.n_extra = j->n_pg_dump_args;
+    if (source_pg_run(&so, head, e) == -1)
+        goto out;
+    if (stage_finish(head, e) == -1) {
+        err_wrap(e, "'%s/%s'", storage_url(st), data_key);
+        goto out;
+    }
+    data_stored = 1;
+
+    /* contents.age: what must stay secret about the backup */
+    snprintf(contents.plain_sha256, sizeof(contents.plain_sha256), "%s", stage_hash_hex(plain_hash));
+    contents.raw_bytes = stage_count_bytes(raw_count);
+    tables = pgcount_tables(head, &nt);
+    for (i = 0; i < nt; i++)
+        if (contents_add_table(&contents, tables[i].schema, tables[i].name, tables[i].rows, e) == -1)
+            goto out;
+    if ((json = contents_to_json(&contents, e)) == NULL)
+        goto out;
+    if (put_encrypted(st, contents_key, json, rcpt, (size_t)nr, e) == -1) {
+        err_wrap(e, "'%s/%s'", storage_url(st), contents_key);
+        goto out;
+    }
+    contents_stored = 1;
+    free(json);
+    json = NULL;
+
+    /* manifest.json, last: its presence commits the backup */
+    snprintf(m.tool_version, sizeof(m.tool_version), "%s", SAFEDUMP_VERSION);
+    snprintf(m.job, sizeof(m.job), "%s", j->name);
+    snprintf(m.id, sizeof(m.id), "%s", res->id);
+    snprintf(m.source_kind, sizeof(m.source_kind), "postgres");
+    snprintf(m.server_version, sizeof(m.server_version), "%s", pgcount_server_version(head));
+    snprintf(m.dump_format, sizeof(m.dump_format), "%s", j->pg_format == PG_FORMAT_CUSTOM ? "custom" : "plain");
+    catalog_iso(start, m.started);
+    catalog_iso(time(NULL), m.finished);
+    m.raw_bytes = contents.raw_bytes;
+    m.compressed_bytes = stage_count_bytes(comp_count);
+    m.stored_bytes = stage_count_bytes(stored_count);
+    snprintf(m.stored_sha256, sizeof(m.stored_sha256), "%s", stage_hash_hex(stored_hash));
+    snprintf(m.compression, sizeof(m.compression), "zstd:%d", j->zstd_level);
+    snprintf(m.encryption, sizeof(m.encryption), "age");
+    for (i = 0; i < (size_t)nr; i++)
+        if (manifest_add_recipient(&m, age_recipient_string(rcpt[i]), e) == -1)
+            goto out;
+    if ((json = manifest_to_json(&m, e)) == NULL)
+        goto out;
+    if (storage_put_buf(st, manifest_key, json, strlen(json), e) == -1) {
+        err_wrap(e, "'%s/%s'", storage_url(st), manifest_key);
+        goto out;
+    }
+    res->raw = m.raw_bytes;
+    res->stored = m.stored_bytes;
+    res->tables = nt;
+    res->seconds = now_seconds() - t0;
+    rc = 0;
+out:
+    if (rc == -1 && st != NULL && (data_stored || contents_stored))
+        undo(st, data_stored ? data_key : NULL, contents_stored ? contents_key : NULL);
+    free(json);
+    manifest_release(&m);
+    contents_release(&contents);
+    stage_free(head);
+    storage_free(st);
+    for (i = 0; i < (size_t)(nr > 0 ? nr : 0); i++)
+        age_recipient_free(rcpt[i]);
+    return rc;
+}
+
+/* The job name of a one-off run: --job, else the database name of the source. */
+static int
+oneoff_name(struct job_conf *j, const char *flag, struct err *e)
+{
+    struct pg_conn c;
+
+    if (flag != NULL) {
+        snprintf(j->name, sizeof(j->name), "%s", flag);
+    } else {
+        if (pg_conn_parse(j->source, &c, e) == -1)
+            return -1;
+        snprintf(j->name, sizeof(j->name), "%s", c.dbname[0] ? c.dbname : "postgres");
+        pg_conn_release(&c);
+    }
+    if (!manifest_job_valid(j->name)) {
+        err_set(e, ERR_USAGE, "invalid job name '%s'", j->name);
+        return err_hint(e, "give --job NAME with letters, digits, '.', '_' and '-'");
+    }
+    return 0;
+}
+
+int
+cmd_backup(int argc, char **argv, struct err *e)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"job", required_argument, NULL, 'j'},
+        {"source", required_argument, NULL, 1},
+        {"repository", required_argument, NULL, 1},
+        {"recipient", required_argument, NULL, 1},
+        {"recipients-file", required_argument, NULL, 1},
+        {"compression", required_argument, NULL, 1},
+        {"threads", required_argument, NULL, 1},
+        {"pg-format", required_argument, NULL, 1},
+        {"pg-dump", required_argument, NULL, 1},
+        {"pg-dump-arg", required_argument, NULL, 1},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct flag flags[64];
+    struct config cfg;
+    struct job_conf *jobs = NULL;
+    const char *config_path = NULL, *job_flag = NULL;
+    size_t nflags = 0, njobs = 0, i, k, failed = 0;
+    int c, idx, rc = -1;
+
+    memset(&cfg, 0, sizeof(cfg));
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+h", longopts, &idx)) != -1) {
+        switch (c) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'j':
+            job_flag = optarg;
+            break;
+        case 1:
+            if (nflags == sizeof(flags) / sizeof(flags[0]))
+                return cmd_usage(e, "backup", "backup: too many options");
+            flags[nflags].key = longopts[idx].name;
+            flags[nflags++].value = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        default:
+            return cmd_usage(e, "backup", "backup: unknown option or missing value '%s'", argv[optind - 1]);
+        }
+    }
+    if (cmd_config_load(&cfg, config_path, e) == -1)
+        return -1;
+
+    /* Which jobs: named ones from the file, a one-off from flags, or every job in the file. */
+    njobs = optind < argc ? (size_t)(argc - optind) : cfg.n_jobs > 0 ? cfg.n_jobs : 1;
+    if ((jobs = calloc(njobs, sizeof(*jobs))) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < njobs; i++) {
+        const struct job_conf *base;
+        if (optind < argc) {
+            if ((base = config_job(&cfg, argv[optind + (int)i])) == NULL) {
+                err_set(e, ERR_USAGE, "unknown job '%s'", argv[optind + (int)i]);
+                err_hint(e, cfg.loaded ? "the jobs are the sections of %s" : "no configuration file: '%s' is missing",
+                         cfg.path);
+                goto out;
+            }
+        } else {
+            base = cfg.n_jobs > 0 ? &cfg.jobs[i] : &cfg.defaults;
+        }
+        if (config_job_copy(&jobs[i], base, e) == -1)
+            goto out;
+        /* flags override the file's values; --recipient and --pg-dump-arg add to its lists */
+        for (k = 0; k < nflags; k++) {
+            char key[32];
+            size_t n;
+            snprintf(key, sizeof(key), "%s", flags[k].key);
+            for (n = 0; key[n] != '\0'; n++)
+                if (key[n] == '-')
+                    key[n] = '_';
+            if (config_set(&jobs[i], key, flags[k].value, e) == -1) {
+                err_wrap(e, "--%s", flags[k].key);
+                e->code = ERR_USAGE;
+                goto out;
+            }
+        }
+        if (jobs[i].name[0] == '\0') {
+            if (jobs[i].source == NULL) {
+                err_set(e, ERR_USAGE, "no job to run");
+                err_hint(e, "name a job of %s, or give --source postgres://USER@HOST/DB", cfg.path);
+                goto out;
+            }
+            if (oneoff_name(&jobs[i], job_flag, e) == -1)
+                goto out;
+        }
+    }
+    for (i = 0; i < njobs; i++) {
+        struct run res;
+        struct err je;
+        char raw[32], stored[32];
+
+        memset(&res, 0, sizeof(res));
+        err_init(&je);
+        if (run_job(&jobs[i], &res, &je) == 0) {
+            printf("backup '%s' %s: %s raw, %s stored (%.1f%%), %zu tables, %.1f s\n", jobs[i].name, res.id,
+                   cmd_size(res.raw, raw), cmd_size(res.stored, stored),
+                   res.raw ? 100.0 * (double)res.stored / (double)res.raw : 0.0, res.tables, res.seconds);
+            fflush(stdout);
+            continue;
+        }
+        failed++;
+        err_wrap(&je, "backup '%s'", jobs[i].name);
+        if (njobs == 1) {
+            *e = je;
+            goto out;
+        }
+        fprintf(stderr, "safedump: %s\n", je.msg);
+        if (je.hint[0] != '\0')
+            fprintf(stderr, "hint: %s\n", je.hint);
+    }
+    if (failed == 0)
+        rc = 0;
+    else if (failed == njobs)
+        err_set(e, ERR_SOURCE, "backup: all %zu jobs failed", njobs);
+    else
+        err_set(e, ERR_PARTIAL, "backup: %zu of %zu jobs failed", failed, njobs);
+out:
+    for (i = 0; jobs != NULL && i < njobs; i++)
+        config_job_release(&jobs[i]);
+    free(jobs);
+    config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * Commands: each turns argv into plain structs, calls library code and prints. Each returns 0 or -1
+ * with ${e} filled; main() prints the error once and maps its code to the exit status. Helpers shared
+ * by the commands live in cmd/common.c.
+ */
+#ifndef SAFEDUMP_CMD_CMD_H
+#define SAFEDUMP_CMD_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct err;
+struct config;
+struct job_conf;
+struct storage;
+struct age_identity;
+struct age_recipient;
+
+#define CMD_CONFIG 0x1u /* reads the configuration file */
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv, struct err *e);
+    const char *summary;
+    unsigned flags;
+};
+
+int cmd_keygen(int argc, char **argv, struct err *e);
+int cmd_backup(int argc, char **argv, struct err *e);
+int cmd_list(int argc, char **argv, struct err *e);
+int cmd_verify(int argc, char **argv, struct err *e);
+int cmd_restore(int argc, char **argv, struct err *e);
+
+/* Global options, set by main() before the command runs. */
+extern const char *cmd_config_path; /* --config before the command, or NULL */
+
+/** cmd_usage(e, usage, fmt, ...): an ERR_USAGE error with a hint to the command's --help. Returns -1. */
+int cmd_usage(struct err *e, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/**
+ * cmd_config_load(c, path, e): load the configuration: ${path} (--config after the command),
+ * else cmd_config_path, else $SAFEDUMP_CONFIG, else the default path, which alone may be missing.
+ */
+int cmd_config_load(struct config *c, const char *path, struct err *e);
+
+/** cmd_repository(c, flag, e): the repository from the flag, else the file's [defaults]. NULL + error if none. */
+const char *cmd_repository(const struct config *c, const char *flag, struct err *e);
+
+/**
+ * cmd_identities(path, ids, max, e): load identities from ${path}, else $SAFEDUMP_IDENTITY.
+ * Returns how many or -1. ${path} NULL and no environment variable: ERR_USAGE.
+ */
+int cmd_identities(const char *path, struct age_identity **ids, size_t max, struct err *e);
+
+/** cmd_recipients(j, out, max, e): parse the job's recipients and recipients_file. Returns the count or -1. */
+int cmd_recipients(const struct job_conf *j, struct age_recipient **out, size_t max, struct err *e);
+
+/** cmd_size(n, buf): "12.3 MiB" */
+const char *cmd_size(uint64_t n, char buf[32]);
+
+/** cmd_age(seconds, buf): "3h", "2d", "45s" */
+const char *cmd_age(long seconds, char buf[32]);
+
+#define CMD_MAX_KEYS 64 /* recipients or identities per job */
+
+#endif

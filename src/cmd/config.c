@@ -1,0 +1,304 @@
+#include "cmd/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/manifest.h"
+#include "util/err.h"
+
+static void
+job_defaults(struct job_conf *j)
+{
+    memset(j, 0, sizeof(*j));
+    j->zstd_level = 3;
+    j->threads = 0;
+    j->pg_format = PG_FORMAT_CUSTOM;
+}
+
+static int
+set_str(char **dst, const char *v, struct err *e)
+{
+    char *s = strdup(v);
+
+    if (s == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    free(*dst);
+    *dst = s;
+    return 0;
+}
+
+static int
+push_str(char ***v, size_t *n, const char *s, struct err *e)
+{
+    char **p = realloc(*v, (*n + 1) * sizeof(*p));
+
+    if (p == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    *v = p;
+    if ((p[*n] = strdup(s)) == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    (*n)++;
+    return 0;
+}
+
+static int
+parse_int(const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+/* A URL with a password: "scheme://user:pw@" or "password=" in a query or keyword string. */
+static int
+has_password(const char *url)
+{
+    const char *s = strstr(url, "://"), *at;
+
+    if (strstr(url, "password=") != NULL)
+        return 1;
+    if (s == NULL)
+        return 0;
+    at = strchr(s + 3, '@');
+    return at != NULL && memchr(s + 3, ':', (size_t)(at - (s + 3))) != NULL;
+}
+
+int
+config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
+{
+    if (strcmp(key, "source") == 0) {
+        if (strncmp(v, "postgres://", 11) != 0 && strncmp(v, "postgresql://", 13) != 0)
+            return err_set(e, ERR_CONFIG, "source '%s': not a postgres:// URL", v);
+        return set_str(&j->source, v, e);
+    }
+    if (strcmp(key, "repository") == 0)
+        return set_str(&j->repository, v, e);
+    if (strcmp(key, "recipient") == 0) {
+        if (strncmp(v, "age1", 4) != 0)
+            return err_set(e, ERR_CONFIG, "recipient '%s': not an age recipient (age1...)", v);
+        return push_str(&j->recipients, &j->n_recipients, v, e);
+    }
+    if (strcmp(key, "recipients_file") == 0)
+        return set_str(&j->recipients_file, v, e);
+    if (strcmp(key, "compression") == 0) {
+        if (strncmp(v, "zstd:", 5) == 0 ? parse_int(v + 5, 1, 19, &j->zstd_level) == -1
+                                        : strcmp(v, "zstd") != 0)
+            return err_set(e, ERR_CONFIG, "compression '%s': expected zstd or zstd:LEVEL with LEVEL 1..19", v);
+        if (strcmp(v, "zstd") == 0)
+            j->zstd_level = 3;
+        return 0;
+    }
+    if (strcmp(key, "threads") == 0) {
+        if (parse_int(v, 0, 256, &j->threads) == -1)
+            return err_set(e, ERR_CONFIG, "threads '%s': expected 0 (one per CPU) to 256", v);
+        return 0;
+    }
+    if (strcmp(key, "pg_format") == 0) {
+        if (strcmp(v, "custom") == 0)
+            j->pg_format = PG_FORMAT_CUSTOM;
+        else if (strcmp(v, "plain") == 0)
+            j->pg_format = PG_FORMAT_PLAIN;
+        else
+            return err_set(e, ERR_CONFIG, "pg_format '%s': expected custom or plain", v);
+        return 0;
+    }
+    if (strcmp(key, "pg_dump") == 0)
+        return set_str(&j->pg_dump, v, e);
+    if (strcmp(key, "pg_dump_arg") == 0)
+        return push_str(&j->pg_dump_args, &j->n_pg_dump_args, v, e);
+    return err_set(e, ERR_CONFIG, "unknown key '%s'", key);
+}
+
+struct load_ctx {
+    struct config *c;
+    struct err *e;
+    FILE *f;
+    int line; /* of the line inih is handling: Debian's libinih does not pass line numbers */
+    int failed;
+};
+
+/* inih's reader: one line per call, counted. */
+static char *
+read_line(char *buf, int size, void *arg)
+{
+    struct load_ctx *x = arg;
+    char *s = fgets(buf, size, x->f);
+
+    if (s != NULL)
+        x->line++;
+    return s;
+}
+
+static int
+on_entry(void *arg, const char *section, const char *key, const char *value)
+{
+    struct load_ctx *x = arg;
+    struct config *c = x->c;
+    struct job_conf *j;
+    int line = x->line;
+
+    if (x->failed)
+        return 0;
+    /* Debian's libinih does not report section headers: a job starts with its first key. */
+    if (section[0] != '\0' && strcmp(section, "defaults") != 0 &&
+        (c->n_jobs == 0 || strcmp(c->jobs[c->n_jobs - 1].name, section) != 0)) {
+        if (!manifest_job_valid(section)) {
+            err_set(x->e, ERR_CONFIG, "%s:%d: invalid job name '%s'", c->path, line, section);
+            err_hint(x->e, "job names use letters, digits, '.', '_' and '-'");
+            x->failed = 1;
+            return 0;
+        }
+        if (config_job(c, section) != NULL) {
+            err_set(x->e, ERR_CONFIG, "%s:%d: job '%s' defined twice", c->path, line, section);
+            x->failed = 1;
+            return 0;
+        }
+        j = realloc(c->jobs, (c->n_jobs + 1) * sizeof(*j));
+        if (j == NULL || config_job_copy(&j[c->n_jobs], &c->defaults, x->e) == -1) {
+            if (j != NULL)
+                c->jobs = j;
+            err_set(x->e, ERR_NOMEM, "out of memory");
+            x->failed = 1;
+            return 0;
+        }
+        c->jobs = j;
+        snprintf(j[c->n_jobs].name, sizeof(j->name), "%s", section);
+        c->n_jobs++;
+    }
+    if (section[0] == '\0') {
+        err_set(x->e, ERR_CONFIG, "%s:%d: key '%s' outside a section", c->path, line, key);
+        err_hint(x->e, "put shared settings under [defaults] and each job under [JOBNAME]");
+        x->failed = 1;
+        return 0;
+    }
+    j = strcmp(section, "defaults") == 0 ? &c->defaults : &c->jobs[c->n_jobs - 1];
+    if (strcmp(section, "defaults") == 0 && c->n_jobs > 0) {
+        err_set(x->e, ERR_CONFIG, "%s:%d: [defaults] must come before the jobs", c->path, line);
+        x->failed = 1;
+        return 0;
+    }
+    if (strcmp(key, "source") == 0 && has_password(value)) {
+        err_set(x->e, ERR_CONFIG, "%s:%d: key 'source': a password in the configuration file", c->path, line);
+        err_hint(x->e, "put the password in ~/.pgpass or a service file; the file must hold no secrets");
+        x->failed = 1;
+        return 0;
+    }
+    if (config_set(j, key, value, x->e) == -1) {
+        char msg[sizeof(x->e->msg)];
+        snprintf(msg, sizeof(msg), "%s", x->e->msg);
+        if (strncmp(msg, "unknown key", 11) == 0)
+            err_set(x->e, ERR_CONFIG, "%s:%d: %s in [%s]", c->path, line, msg, section);
+        else
+            err_set(x->e, ERR_CONFIG, "%s:%d: key '%s': %s", c->path, line, key, msg);
+        x->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int
+config_load(struct config *c, const char *path, int required, struct err *e)
+{
+    struct load_ctx x = {c, e, NULL, 0, 0};
+    FILE *f;
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    job_defaults(&c->defaults);
+    snprintf(c->path, sizeof(c->path), "%s", path);
+    if ((f = fopen(path, "r")) == NULL) {
+        if (errno == ENOENT && !required)
+            return 0;
+        return err_sys(e, ERR_CONFIG, "unable to read configuration '%s'", path);
+    }
+    c->loaded = 1;
+    x.f = f;
+    rc = ini_parse_stream(read_line, &x, on_entry, &x);
+    fclose(f);
+    if (x.failed)
+        return -1;
+    if (rc > 0)
+        return err_set(e, ERR_CONFIG, "%s:%d: syntax error", path, rc);
+    if (rc < 0)
+        return err_set(e, ERR_CONFIG, "unable to parse configuration '%s'", path);
+    return 0;
+}
+
+const struct job_conf *
+config_job(const struct config *c, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_jobs; i++)
+        if (strcmp(c->jobs[i].name, name) == 0)
+            return &c->jobs[i];
+    return NULL;
+}
+
+int
+config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
+{
+    size_t i;
+
+    *dst = *src;
+    dst->source = dst->repository = dst->recipients_file = dst->pg_dump = NULL;
+    dst->recipients = dst->pg_dump_args = NULL;
+    dst->n_recipients = dst->n_pg_dump_args = 0;
+    if ((src->source && set_str(&dst->source, src->source, e) == -1) ||
+        (src->repository && set_str(&dst->repository, src->repository, e) == -1) ||
+        (src->recipients_file && set_str(&dst->recipients_file, src->recipients_file, e) == -1) ||
+        (src->pg_dump && set_str(&dst->pg_dump, src->pg_dump, e) == -1))
+        goto fail;
+    for (i = 0; i < src->n_recipients; i++)
+        if (push_str(&dst->recipients, &dst->n_recipients, src->recipients[i], e) == -1)
+            goto fail;
+    for (i = 0; i < src->n_pg_dump_args; i++)
+        if (push_str(&dst->pg_dump_args, &dst->n_pg_dump_args, src->pg_dump_args[i], e) == -1)
+            goto fail;
+    return 0;
+fail:
+    config_job_release(dst);
+    return -1;
+}
+
+void
+config_job_release(struct job_conf *j)
+{
+    size_t i;
+
+    free(j->source);
+    free(j->repository);
+    free(j->recipients_file);
+    free(j->pg_dump);
+    for (i = 0; i < j->n_recipients; i++)
+        free(j->recipients[i]);
+    free(j->recipients);
+    for (i = 0; i < j->n_pg_dump_args; i++)
+        free(j->pg_dump_args[i]);
+    free(j->pg_dump_args);
+    j->source = j->repository = j->recipients_file = j->pg_dump = NULL;
+    j->recipients = j->pg_dump_args = NULL;
+    j->n_recipients = j->n_pg_dump_args = 0;
+}
+
+void
+config_release(struct config *c)
+{
+    size_t i;
+
+    config_job_release(&c->defaults);
+    for (i = 0; i < c->n_jobs; i++)
+        config_job_release(&c->jobs[i]);
+    free(c->jobs);
+    c->jobs = NULL;
+    c->n_jobs = 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * Configuration: one INI file, a [defaults] section and one section per job. Every key can also be
+ * given as a command-line flag (flag_apply), which overrides the file. Secrets are never values:
+ * a source URL with a password in the file is refused.
+ */
+#ifndef SAFEDUMP_CMD_CONFIG_H
+#define SAFEDUMP_CMD_CONFIG_H
+
+#include <stddef.h>
+
+#include "source/pgcount.h"
+
+struct err;
+
+#define CONFIG_DEFAULT_PATH "/etc/safedump/safedump.conf"
+
+struct job_conf {
+    char name[128];
+    char *source;          /* postgres://... */
+    char *repository;      /* directory or file://... */
+    char **recipients;     /* "age1..." */
+    size_t n_recipients;
+    char *recipients_file; /* one recipient per line, '#' comments */
+    int zstd_level;        /* 1..19 */
+    int threads;           /* zstd workers; 0 = one per CPU */
+    enum pg_dump_format pg_format;
+    char *pg_dump;         /* program */
+    char **pg_dump_args;
+    size_t n_pg_dump_args;
+};
+
+struct config {
+    char path[4096];
+    int loaded;               /* a file was read */
+    struct job_conf defaults; /* [defaults] and built-in defaults */
+    struct job_conf *jobs;
+    size_t n_jobs;
+};
+
+/**
+ * config_load(c, path, required, e): read ${path} into ${c}. When the file does not exist and
+ * ${required} is 0, ${c} holds only built-in defaults. Errors name "FILE:LINE" and the key (ERR_CONFIG).
+ */
+int config_load(struct config *c, const char *path, int required, struct err *e);
+
+/** config_release(c) */
+void config_release(struct config *c);
+
+/** config_job(c, name): the job's settings, or NULL if the file has no such section. */
+const struct job_conf *config_job(const struct config *c, const char *name);
+
+/**
+ * config_set(j, key, value, e): set one key on ${j} (the file's keys; also used for flags, with the
+ * flag's name without "--" and '-' read as '_'). Repeatable keys (recipient, pg_dump_arg) append.
+ */
+int config_set(struct job_conf *j, const char *key, const char *value, struct err *e);
+
+/** config_job_copy(dst, src, e): deep copy, for applying flags over a job from the file. */
+int config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e);
+void config_job_release(struct job_conf *j);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * safedump restore JOB[@ID|@latest] --to TARGET: fetch, check, decrypt, decompress and load.
+ * TARGET is a PostgreSQL URL (pg_restore or psql loads it; the database is created if missing and
+ * dropped again if the restore into it fails), a file (written under a temporary name and renamed
+ * only after every check passed; never overwritten), or "-" for stdout.
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog/catalog.h"
+#include "catalog/read.h"
+#include "cmd/cmd.h"
+#include "cmd/config.h"
+#include "format/age.h"
+#include "source/pg.h"
+#include "stage/stage.h"
+#include "storage/storage.h"
+#include "util/child.h"
+#include "util/err.h"
+
+static const char usage_text[] =
+    "usage: safedump restore JOB[@ID|@latest] --to TARGET [options]\n\n"
+    "Restore a backup. TARGET is postgres://USER@HOST:PORT/DB (created if it does not exist), a file\n"
+    "name (never overwritten), or - for stdout (e.g. | pg_restore -d DB, or | psql for plain dumps).\n\n"
+    "  --config FILE        configuration file\n"
+    "  --repository DIR     the repository (default: from the configuration)\n"
+    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n"
+    "  --to TARGET          where to restore to (required)\n"
+    "  --create             pg_restore --create: create the database named in the dump (TARGET names\n"
+    "                       the database to connect to first)\n"
+    "  --clean              pg_restore --clean --if-exists: drop objects before recreating them\n"
+    "  --no-owner           pg_restore --no-owner: do not restore object ownership\n";
+
+static int
+is_pg_target(const char *to)
+{
+    return strncmp(to, "postgres://", 11) == 0 || strncmp(to, "postgresql://", 13) == 0 || strchr(to, '=') != NULL;
+}
+
+static int
+restore_file(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+             const char *to, struct err *e)
+{
+    char dir[PATH_MAX], base[PATH_MAX];
+    struct storage *fs;
+    struct stage *sink;
+    int rc;
+
+    if (access(to, F_OK) == 0) {
+        err_set(e, ERR_EXISTS, "'%s' already exists", to);
+        return err_hint(e, "restore never overwrites a file; choose a new name or remove it first");
+    }
+    snprintf(dir, sizeof(dir), "%s", to);
+    snprintf(base, sizeof(base), "%s", to);
+    if ((fs = storage_open(dirname(dir), 0, e)) == NULL)
+        return err_wrap(e, "target");
+    if (storage_put(fs, basename(base), &sink, e) == -1) {
+        storage_free(fs);
+        return -1;
+    }
+    rc = read_data(st, m, ids, n, sink, e);
+    storage_free(fs);
+    return rc;
+}
+
+static int
+restore_pg(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+           const struct target_pg_opts *o, struct err *e)
+{
+    struct child *ch;
+    struct stage *sink;
+    int created = 0, rc = -1;
+
+    if ((ch = target_pg_begin(o, &created, e)) == NULL)
+        return -1;
+    if ((sink = stage_fd_new(child_stdin(ch), e)) == NULL)
+        goto out;
+    if (read_data(st, m, ids, n, sink, e) == -1) {
+        /* what the loader had may be incomplete: stop it before it commits more */
+        goto out;
+    }
+    if (child_wait(ch, e) == -1) {
+        e->code = ERR_TARGET;
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc == -1) {
+        child_free(ch);
+        ch = NULL;
+        if (created) {
+            struct err e2;
+            err_init(&e2);
+            if (target_pg_drop(o->url, &e2) == -1)
+                fprintf(stderr, "safedump: warning: %s\n", e2.msg);
+            else
+                err_hint(e, "the database created for this restore was dropped again");
+        }
+    }
+    child_free(ch);
+    return rc;
+}
+
+int
+cmd_restore(int argc, char **argv, struct err *e)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"repository", required_argument, NULL, 'r'},
+        {"identity", required_argument, NULL, 'i'},
+        {"to", required_argument, NULL, 't'},
+        {"create", no_argument, NULL, 'C'},
+        {"clean", no_argument, NULL, 'L'},
+        {"no-owner", no_argument, NULL, 'O'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct age_identity *ids[CMD_MAX_KEYS];
+    struct config cfg;
+    struct catalog cat;
+    struct contents contents;
+    struct storage *st = NULL;
+    struct target_pg_opts po;
+    const struct catalog_entry *sel;
+    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *to = NULL, *repo, *spec;
+    char *at;
+    int c, nids = 0, rc = -1;
+
+    memset(&cat, 0, sizeof(cat));
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&contents, 0, sizeof(contents));
+    memset(&po, 0, sizeof(po));
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'r':
+            repo_flag = optarg;
+            break;
+        case 'i':
+            id_path = optarg;
+            break;
+        case 't':
+            to = optarg;
+            break;
+        case 'C':
+            po.create = 1;
+            break;
+        case 'L':
+            po.clean = 1;
+            break;
+        case 'O':
+            po.no_owner = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        default:
+            return cmd_usage(e, "restore", "restore: unknown option or missing value '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cmd_usage(e, "restore", "restore: which backup? give JOB, JOB@latest or JOB@ID");
+    spec = argv[optind++];
+    if (optind < argc)
+        return cmd_usage(e, "restore", "restore: unexpected argument '%s'", argv[optind]);
+    if (to == NULL)
+        return cmd_usage(e, "restore", "restore: no target; give --to postgres://..., a file name or -");
+    if (cmd_config_load(&cfg, config_path, e) == -1)
+        return -1;
+    if ((repo = cmd_repository(&cfg, repo_flag, e)) == NULL)
+        goto out;
+    if ((nids = cmd_identities(id_path, ids, CMD_MAX_KEYS, e)) == -1) {
+        nids = 0;
+        goto out;
+    }
+    if ((at = strchr(spec, '@')) != NULL ? (size_t)(at - spec) >= sizeof(cat.entries->m.job) : 0) {
+        err_set(e, ERR_USAGE, "invalid backup '%s'", spec);
+        goto out;
+    }
+    if ((st = storage_open(repo, 0, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1)
+        goto out;
+    if (catalog_select(&cat, spec, &sel, 1, e) == -1) {
+        e->code = ERR_USAGE;
+        goto out;
+    }
+    /* Open contents.age first: a wrong key fails here, before any target is touched. */
+    if (read_contents(st, &sel->m, ids, (size_t)nids, &contents, e) == -1) {
+        if (e->code == ERR_KEY && sel->m.n_recipients > 0)
+            err_hint(e, "this backup is encrypted to %s%s", sel->m.recipients[0],
+                     sel->m.n_recipients > 1 ? " and others ('safedump list --recipients')" : "");
+        goto out;
+    }
+    if (strcmp(to, "-") == 0) {
+        struct stage *sink = stage_fd_new(STDOUT_FILENO, e);
+        rc = sink == NULL ? -1 : read_data(st, &sel->m, ids, (size_t)nids, sink, e);
+    } else if (is_pg_target(to)) {
+        po.url = to;
+        po.format = strcmp(sel->m.dump_format, "plain") == 0 ? PG_FORMAT_PLAIN : PG_FORMAT_CUSTOM;
+        rc = restore_pg(st, &sel->m, ids, (size_t)nids, &po, e);
+    } else {
+        rc = restore_file(st, &sel->m, ids, (size_t)nids, to, e);
+    }
+    if (rc == -1) {
+        err_wrap(e, "restore '%s@%s'", sel->m.job, sel->m.id);
+        goto out;
+    }
+    if (strcmp(to, "-") != 0)
+        fprintf(stderr, "restored '%s@%s' to '%s'\n", sel->m.job, sel->m.id, is_pg_target(to) ? "database" : to);
+out:
+    contents_release(&contents);
+    catalog_release(&cat);
+    storage_free(st);
+    config_release(&cfg);
+    while (nids > 0)
+        age_identity_free(ids[--nids]);
+    return rc;
+}

@@ -1,0 +1,95 @@
+/*
+ * safedump: global flags, find the command, run it, print its error once and turn it into an exit
+ * status. Nothing else lives here.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "util/err.h"
+
+static const struct command commands[] = {
+    {"keygen", cmd_keygen, "generate a new identity and print its recipient", 0},
+    {"backup", cmd_backup, "dump, compress, encrypt and store jobs", CMD_CONFIG},
+    {"list", cmd_list, "list the backups in a repository, newest first", CMD_CONFIG},
+    {"verify", cmd_verify, "check backups: integrity without a key, content with one", CMD_CONFIG},
+    {"restore", cmd_restore, "fetch, decrypt, decompress and load a backup", CMD_CONFIG},
+};
+
+static void
+usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: safedump [--config FILE] COMMAND [ARGS]\n\n"
+               "Encrypted, compressed, off-site backups of PostgreSQL that prove they restore.\n\n"
+               "commands:\n");
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-8s  %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'safedump COMMAND --help' describes a command. Exit status: 0 success, 1 failed,\n"
+               "2 usage or configuration error, 3 some jobs failed, 4 verification found a bad backup.\n");
+}
+
+/* Narrow the process: private files, no core dumps that could hold keys, EPIPE instead of SIGPIPE. */
+static void
+narrow(void)
+{
+    struct rlimit no_core = {0, 0};
+
+    umask(077);
+    (void)setrlimit(RLIMIT_CORE, &no_core);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct err e;
+    size_t i;
+    int argi = 1;
+
+    narrow();
+    err_init(&e);
+    while (argi < argc && argv[argi][0] == '-') {
+        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[argi], "--version") == 0) {
+            printf("safedump %s\n", SAFEDUMP_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[argi], "--config") == 0 && argi + 1 < argc) {
+            cmd_config_path = argv[argi + 1];
+            argi += 2;
+        } else if (strncmp(argv[argi], "--config=", 9) == 0) {
+            cmd_config_path = argv[argi] + 9;
+            argi++;
+        } else {
+            fprintf(stderr, "safedump: unknown option '%s'\nhint: 'safedump --help' lists the commands\n",
+                    argv[argi]);
+            return 2;
+        }
+    }
+    if (argi >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[argi], commands[i].name) != 0)
+            continue;
+        if (commands[i].run(argc - argi, argv + argi, &e) == 0)
+            return 0;
+        fprintf(stderr, "safedump: %s\n", e.msg);
+        if (e.hint[0] != '\0')
+            fprintf(stderr, "hint: %s\n", e.hint);
+        return err_exit_status(e.code == ERR_OK ? ERR_INTERNAL : e.code);
+    }
+    fprintf(stderr, "safedump: unknown command '%s'\nhint: 'safedump --help' lists the commands\n", argv[argi]);
+    return 2;
+}

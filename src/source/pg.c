@@ -1,0 +1,379 @@
+#include "source/pg.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stage/stage.h"
+#include "util/child.h"
+#include "util/err.h"
+#include "util/secret.h"
+
+/* Append keyword='value' (libpq quoting: backslash and single quote escaped) to a growing string. */
+static int
+append_kv(char **buf, size_t *len, const char *k, const char *v)
+{
+    size_t need = strlen(k) + 2 * strlen(v) + 5;
+    char *p = realloc(*buf, *len + need + 1);
+
+    if (p == NULL)
+        return -1;
+    *buf = p;
+    p += *len;
+    if (*len > 0)
+        *p++ = ' ';
+    p += sprintf(p, "%s='", k);
+    for (; *v != '\0'; v++) {
+        if (*v == '\\' || *v == '\'')
+            *p++ = '\\';
+        *p++ = *v;
+    }
+    *p++ = '\'';
+    *p = '\0';
+    *len = (size_t)(p - *buf);
+    return 0;
+}
+
+/* The URL for messages: "postgres://user:***@host/db" when it carried a password. */
+static void
+make_display(const char *url, int has_password, char *out, size_t outsz)
+{
+    const char *s = strstr(url, "://"), *at, *colon;
+
+    if (!has_password) {
+        snprintf(out, outsz, "%s", url);
+        return;
+    }
+    if (s == NULL) {
+        snprintf(out, outsz, "(connection string with password)");
+        return;
+    }
+    at = strchr(s + 3, '@');
+    colon = at ? memchr(s + 3, ':', (size_t)(at - (s + 3))) : NULL;
+    if (colon == NULL) {
+        /* password given as ?password=...: cut the query */
+        snprintf(out, outsz, "%.*s?***", (int)strcspn(url, "?"), url);
+        return;
+    }
+    snprintf(out, outsz, "%.*s:***%s", (int)(colon - url), url, at);
+}
+
+int
+pg_conn_parse(const char *url, struct pg_conn *c, struct err *e)
+{
+    PQconninfoOption *opts, *o;
+    char *errmsg = NULL;
+    size_t len = 0;
+
+    memset(c, 0, sizeof(*c));
+    if ((opts = PQconninfoParse(url, &errmsg)) == NULL) {
+        size_t n = errmsg ? strcspn(errmsg, "\n") : 0;
+        err_set(e, ERR_CONFIG, "invalid PostgreSQL connection string%s%.*s", n ? ": " : "", (int)n,
+                errmsg ? errmsg : "");
+        PQfreemem(errmsg);
+        return -1;
+    }
+    for (o = opts; o->keyword != NULL; o++) {
+        if (o->val == NULL || o->val[0] == '\0')
+            continue;
+        if (strcmp(o->keyword, "password") == 0) {
+            size_t n = strlen(o->val);
+            if ((c->password = secret_new(n + 1, e)) == NULL)
+                goto fail;
+            memcpy(c->password->data, o->val, n);
+            c->password->len = n;
+            secret_wipe(o->val, n);
+            continue;
+        }
+        if (strcmp(o->keyword, "dbname") == 0)
+            snprintf(c->dbname, sizeof(c->dbname), "%s", o->val);
+        if (append_kv(&c->conninfo, &len, o->keyword, o->val) == -1) {
+            err_set(e, ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    if (c->conninfo == NULL && (c->conninfo = strdup("")) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    make_display(url, c->password != NULL, c->display, sizeof(c->display));
+    PQconninfoFree(opts);
+    return 0;
+fail:
+    PQconninfoFree(opts);
+    pg_conn_release(c);
+    return -1;
+}
+
+void
+pg_conn_release(struct pg_conn *c)
+{
+    free(c->conninfo);
+    secret_free(c->password);
+    memset(c, 0, sizeof(*c));
+}
+
+/* "PGPASSWORD=..." for the child's environment, in a secret buffer; NULL if no password. */
+static struct secret *
+password_env(const struct pg_conn *c, struct err *e)
+{
+    struct secret *s;
+
+    if (c->password == NULL)
+        return NULL;
+    if ((s = secret_new(c->password->len + 12, e)) == NULL)
+        return NULL;
+    memcpy(s->data, "PGPASSWORD=", 11);
+    memcpy(s->data + 11, c->password->data, c->password->len);
+    return s;
+}
+
+/* "--dbname=conninfo" */
+static char *
+dbname_arg(const struct pg_conn *c, struct err *e)
+{
+    size_t n = strlen(c->conninfo) + 10;
+    char *s = malloc(n);
+
+    if (s == NULL)
+        err_set(e, ERR_NOMEM, "out of memory");
+    else
+        snprintf(s, n, "--dbname=%s", c->conninfo);
+    return s;
+}
+
+int
+source_pg_run(const struct source_pg_opts *o, struct stage *dst, struct err *e)
+{
+    struct pg_conn conn;
+    struct child_spec spec = {0};
+    struct child *ch = NULL;
+    struct secret *pw = NULL;
+    const char **argv = NULL, *env[2] = {NULL, NULL};
+    char *dbarg = NULL;
+    size_t i, k = 0;
+    int rc = -1;
+
+    if (pg_conn_parse(o->url, &conn, e) == -1)
+        return -1;
+    if ((dbarg = dbname_arg(&conn, e)) == NULL)
+        goto out;
+    if ((argv = calloc(o->n_extra + 6, sizeof(*argv))) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    argv[k++] = o->pg_dump ? o->pg_dump : "pg_dump";
+    argv[k++] = o->format == PG_FORMAT_CUSTOM ? "--format=custom" : "--format=plain";
+    if (o->format == PG_FORMAT_CUSTOM)
+        argv[k++] = "--compress=0"; /* zstd compresses once, later in the chain */
+    argv[k++] = dbarg;
+    for (i = 0; i < o->n_extra; i++)
+        argv[k++] = o->extra_args[i];
+    argv[k] = NULL;
+    if (conn.password != NULL && (pw = password_env(&conn, e)) == NULL)
+        goto out;
+    env[0] = pw ? (const char *)pw->data : NULL;
+    spec.argv = argv;
+    spec.env_set = env;
+    spec.stdout_pipe = 1;
+    if ((ch = child_start(&spec, e)) == NULL)
+        goto out;
+    secret_free(pw); /* the child has its copy */
+    pw = NULL;
+    if (stage_copy_fd(child_stdout(ch), dst, e) == -1) {
+        /* the chain failed (e.g. storage); stop pg_dump, but report the chain's error */
+        goto out;
+    }
+    if (child_wait(ch, e) == -1) {
+        if (strstr(e->msg, "password") != NULL || strstr(e->msg, "authentication") != NULL)
+            err_hint(e, "give the password in ~/.pgpass, a service file or PGPASSWORD, not on the command line");
+        goto out;
+    }
+    rc = 0;
+out:
+    child_free(ch);
+    secret_free(pw);
+    free(argv);
+    free(dbarg);
+    if (rc == -1)
+        err_wrap(e, "source '%s'", conn.display);
+    pg_conn_release(&conn);
+    return rc;
+}
+
+/* Connect with ${c}'s parameters, but to database ${dbname}. */
+static PGconn *
+connect_to(const struct pg_conn *c, const char *dbname, struct err *e)
+{
+    PQconninfoOption *opts = PQconninfoParse(c->conninfo, NULL), *o;
+    const char *keys[64], *vals[64];
+    int n = 0;
+    PGconn *db;
+
+    if (opts == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    for (o = opts; o->keyword != NULL && n < 60; o++) {
+        if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
+            continue;
+        keys[n] = o->keyword;
+        vals[n++] = o->val;
+    }
+    keys[n] = "dbname";
+    vals[n++] = dbname;
+    if (c->password != NULL) {
+        keys[n] = "password";
+        vals[n++] = (const char *)c->password->data;
+    }
+    keys[n] = NULL;
+    vals[n] = NULL;
+    db = PQconnectdbParams(keys, vals, 0);
+    PQconninfoFree(opts);
+    if (db == NULL || PQstatus(db) != CONNECTION_OK) {
+        const char *m = db ? PQerrorMessage(db) : "out of memory";
+        err_set(e, ERR_TARGET, "unable to connect to database '%s': %.*s", dbname, (int)strcspn(m, "\n"), m);
+        PQfinish(db);
+        return NULL;
+    }
+    return db;
+}
+
+/* Run one command on ${db}; ${what} names it in errors. */
+static int
+exec_cmd(PGconn *db, const char *sql, const char *what, struct err *e)
+{
+    PGresult *r = PQexec(db, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+    if (!ok) {
+        const char *m = PQerrorMessage(db);
+        err_set(e, ERR_TARGET, "%s: %.*s", what, (int)strcspn(m, "\n"), m);
+    }
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+/* Make sure the database of ${c} exists; create it if not. */
+static int
+ensure_database(const struct pg_conn *c, int *created, struct err *e)
+{
+    const char *params[1] = {c->dbname};
+    PGconn *db;
+    PGresult *r;
+    char *ident = NULL, sql[400];
+    int exists, rc = -1;
+
+    *created = 0;
+    if ((db = connect_to(c, "postgres", e)) == NULL)
+        return -1;
+    r = PQexecParams(db, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *m = PQerrorMessage(db);
+        err_set(e, ERR_TARGET, "unable to look up database '%s': %.*s", c->dbname, (int)strcspn(m, "\n"), m);
+        PQclear(r);
+        goto out;
+    }
+    exists = PQntuples(r) > 0;
+    PQclear(r);
+    if (!exists) {
+        if ((ident = PQescapeIdentifier(db, c->dbname, strlen(c->dbname))) == NULL) {
+            err_set(e, ERR_TARGET, "invalid database name '%s'", c->dbname);
+            goto out;
+        }
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", ident);
+        if (exec_cmd(db, sql, "unable to create database", e) == -1)
+            goto out;
+        *created = 1;
+    }
+    rc = 0;
+out:
+    PQfreemem(ident);
+    PQfinish(db);
+    return rc;
+}
+
+struct child *
+target_pg_begin(const struct target_pg_opts *o, int *created, struct err *e)
+{
+    struct pg_conn conn;
+    struct child_spec spec = {0};
+    struct child *ch = NULL;
+    struct secret *pw = NULL;
+    const char *argv[12], *env[2] = {NULL, NULL};
+    char *dbarg = NULL;
+    size_t k = 0;
+
+    *created = 0;
+    if (pg_conn_parse(o->url, &conn, e) == -1)
+        return NULL;
+    if (conn.dbname[0] == '\0') {
+        err_set(e, ERR_USAGE, "target '%s' names no database", conn.display);
+        goto out;
+    }
+    if (!o->create && ensure_database(&conn, created, e) == -1)
+        goto out;
+    if ((dbarg = dbname_arg(&conn, e)) == NULL)
+        goto out;
+    if (o->format == PG_FORMAT_CUSTOM) {
+        argv[k++] = "pg_restore";
+        argv[k++] = "--exit-on-error";
+        if (o->create)
+            argv[k++] = "--create";
+        if (o->clean) {
+            argv[k++] = "--clean";
+            argv[k++] = "--if-exists";
+        }
+        if (o->no_owner)
+            argv[k++] = "--no-owner";
+    } else {
+        argv[k++] = "psql";
+        argv[k++] = "--no-psqlrc";
+        argv[k++] = "--quiet";
+        argv[k++] = "--set=ON_ERROR_STOP=1";
+        argv[k++] = "--file=-";
+    }
+    argv[k++] = dbarg;
+    argv[k] = NULL;
+    if (conn.password != NULL && (pw = password_env(&conn, e)) == NULL)
+        goto out;
+    env[0] = pw ? (const char *)pw->data : NULL;
+    spec.argv = argv;
+    spec.env_set = env;
+    spec.stdin_pipe = 1;
+    spec.stdout_fd = -1;
+    ch = child_start(&spec, e);
+out:
+    secret_free(pw);
+    free(dbarg);
+    if (ch == NULL)
+        err_wrap(e, "target '%s'", conn.display);
+    pg_conn_release(&conn);
+    return ch;
+}
+
+int
+target_pg_drop(const char *url, struct err *e)
+{
+    struct pg_conn conn;
+    PGconn *db = NULL;
+    char *ident = NULL, sql[400];
+    int rc = -1;
+
+    if (pg_conn_parse(url, &conn, e) == -1)
+        return -1;
+    if ((db = connect_to(&conn, "postgres", e)) == NULL)
+        goto out;
+    if ((ident = PQescapeIdentifier(db, conn.dbname, strlen(conn.dbname))) == NULL) {
+        err_set(e, ERR_TARGET, "invalid database name '%s'", conn.dbname);
+        goto out;
+    }
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", ident);
+    rc = exec_cmd(db, sql, "unable to drop database", e);
+out:
+    PQfreemem(ident);
+    PQfinish(db);
+    pg_conn_release(&conn);
+    return rc;
+}
