@@ -118,11 +118,14 @@ decompress_write(struct stage *s, const void *buf, size_t len, struct err *e)
     /* Loop while input remains or the last call filled the output buffer (more may be pending). */
     for (;;) {
         ZSTD_outBuffer out = {z->out, z->outsz, 0};
+        size_t before = in.pos;
         size_t r = ZSTD_decompressStream(z->dctx, &out, &in);
 
         if (ZSTD_isError(r))
             return err_set(e, ERR_FORMAT, "zstd: %s", ZSTD_getErrorName(r));
-        z->last_ret = r;
+        /* A call that made no progress after a frame ended only hints at the next frame's header. */
+        if (in.pos != before || out.pos > 0)
+            z->last_ret = r;
         if (stage_emit(s, out.dst, out.pos, e) == -1)
             return -1;
         if (in.pos == in.size && out.pos < out.size)

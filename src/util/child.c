@@ -201,22 +201,24 @@ read_tail(struct child *c)
     c->tail[len] = '\0';
 }
 
-/* The last few lines of stderr, joined with "; ", for a one-line message. */
+/* The end of stderr for a one-line message: the last three lines at most, 400 bytes at most. */
 static void
 tail_summary(const struct child *c, char *out, size_t outsz)
 {
-    const char *p = c->tail + strlen(c->tail);
+    const char *end = c->tail + strlen(c->tail), *p = end;
     int lines = 0;
     size_t k = 0;
 
-    while (p > c->tail && lines < 3) {
+    while (p > c->tail && end - p < 400) {
+        if (p[-1] == '\n' && ++lines == 3)
+            break;
         p--;
-        if (*p == '\n')
-            lines++;
     }
-    if (*p == '\n')
-        p++;
-    for (; *p != '\0' && k + 3 < outsz; p++) {
+    if (p > c->tail && p[-1] != '\n' && k + 3 < outsz) {
+        memcpy(out, "...", 3);
+        k = 3;
+    }
+    for (; p < end && k + 3 < outsz; p++) {
         if (*p == '\n') {
             out[k++] = ';';
             out[k++] = ' ';

@@ -1,0 +1,122 @@
+/* Configuration: good files, and bad lines named by file:line and key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/config.h"
+#include "test.h"
+#include "util/err.h"
+
+static char path[64];
+
+static void
+write_conf(const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    fputs(text, f);
+    fclose(f);
+}
+
+TEST(good_file)
+{
+    struct config c;
+    struct err e;
+    const struct job_conf *j;
+
+    write_conf("; comment\n[defaults]\nrepository = /var/backups/x\nrecipient = age1aaa\ncompression = zstd:6\n\n"
+               "[appdb]\nsource = postgres://app@localhost/appdb\nrecipient = age1bbb\npg_format = plain\n"
+               "pg_dump_arg = --exclude-table=log\n[other]\nsource = postgres://x@h/o\n");
+    CHECK_EQ_INT(config_load(&c, path, 1, &e), 0);
+    CHECK_EQ_INT(c.n_jobs, 2);
+    j = config_job(&c, "appdb");
+    CHECK(j != NULL);
+    CHECK_EQ_STR(j->repository, "/var/backups/x");
+    CHECK_EQ_INT(j->n_recipients, 2);
+    CHECK_EQ_STR(j->recipients[1], "age1bbb");
+    CHECK_EQ_INT(j->zstd_level, 6);
+    CHECK_EQ_INT(j->pg_format, PG_FORMAT_PLAIN);
+    CHECK_EQ_INT(j->n_pg_dump_args, 1);
+    j = config_job(&c, "other");
+    CHECK(j != NULL);
+    CHECK_EQ_INT(j->n_recipients, 1);
+    CHECK_EQ_INT(j->pg_format, PG_FORMAT_CUSTOM);
+    CHECK(config_job(&c, "nope") == NULL);
+    config_release(&c);
+}
+
+static void
+expect_bad(const char *text, const char *needle, const char *hint)
+{
+    struct config c;
+    struct err e;
+
+    write_conf(text);
+    err_init(&e);
+    if (config_load(&c, path, 1, &e) != -1) {
+        snprintf(test_why, sizeof(test_why), "accepted: %s", text);
+        test_failed_now = 1;
+    } else if (e.code != ERR_CONFIG || strstr(e.msg, needle) == NULL || (hint && strstr(e.hint, hint) == NULL)) {
+        snprintf(test_why, sizeof(test_why), "message '%s' / hint '%s' lacks '%s'", e.msg, e.hint, needle);
+        test_failed_now = 1;
+    }
+    config_release(&c);
+}
+
+TEST(bad_lines_are_named)
+{
+    char want[128];
+
+    snprintf(want, sizeof(want), "%s:3: unknown key 'colour' in [appdb]", path);
+    expect_bad("[appdb]\nsource = postgres://a@b/c\ncolour = blue\n", want, NULL);
+    if (test_failed_now)
+        return;
+    snprintf(want, sizeof(want), "%s:2: key 'compression'", path);
+    expect_bad("[defaults]\ncompression = gzip\n", want, NULL);
+    if (test_failed_now)
+        return;
+    snprintf(want, sizeof(want), "%s:2: key 'source': a password", path);
+    expect_bad("[db]\nsource = postgres://app:s3cret@localhost/db\n", want, "pgpass");
+    if (test_failed_now)
+        return;
+    CHECK(strstr(test_why, "s3cret") == NULL);
+    expect_bad("repository = /x\n", "outside a section", "[defaults]");
+    if (test_failed_now)
+        return;
+    expect_bad("[bad/name]\nsource = postgres://a@b/c\n", "invalid job name 'bad/name'", NULL);
+    if (test_failed_now)
+        return;
+    expect_bad("[a]\nsource = postgres://a@b/c\n[b]\nsource = postgres://a@b/c\n[a]\nthreads = 2\n", "defined twice",
+               NULL);
+    if (test_failed_now)
+        return;
+    expect_bad("[a]\nthreads = many\n", "threads 'many'", NULL);
+    if (test_failed_now)
+        return;
+    expect_bad("[a]\nthis line has no equals sign\n", ":2: syntax error", NULL);
+}
+
+TEST(missing_file)
+{
+    struct config c;
+    struct err e;
+
+    CHECK_EQ_INT(config_load(&c, "/nonexistent/safedump.conf", 0, &e), 0);
+    CHECK_EQ_INT(c.loaded, 0);
+    config_release(&c);
+    CHECK_EQ_INT(config_load(&c, "/nonexistent/safedump.conf", 1, &e), -1);
+    CHECK_EQ_INT(e.code, ERR_CONFIG);
+    config_release(&c);
+}
+
+int
+main(void)
+{
+    snprintf(path, sizeof(path), "/tmp/safedump-test-%d.conf", (int)getpid());
+    RUN(good_file);
+    RUN(bad_lines_are_named);
+    RUN(missing_file);
+    unlink(path);
+    return test_done();
+}
