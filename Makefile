@@ -80,7 +80,7 @@ format-check:
 	clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.h tests/unit/*/*.c)
 
 clean:
-	rm -rf build build-san safedump safedump-san
+	rm -rf build build-san build-clang safedump safedump-san
 
 .PHONY: all unit headers check format format-check clean
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d
