@@ -295,7 +295,7 @@ cmd_backup(int argc, char **argv, struct err *e)
     memset(&cfg, 0, sizeof(cfg));
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, &idx)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
         switch (c) {
         case 'c':
             config_path = optarg;

@@ -54,7 +54,7 @@ cmd_keygen(int argc, char **argv, struct err *e)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out = optarg;

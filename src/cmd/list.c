@@ -99,7 +99,7 @@ cmd_list(int argc, char **argv, struct err *e)
     memset(&cat, 0, sizeof(cat));
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             config_path = optarg;

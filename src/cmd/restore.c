@@ -138,7 +138,7 @@ cmd_restore(int argc, char **argv, struct err *e)
     memset(&po, 0, sizeof(po));
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             config_path = optarg;
