@@ -32,6 +32,7 @@ print_json(const struct catalog *cat, struct err *e)
     for (i = 0; ok && i < cat->n; i++) {
         const struct manifest *m = &cat->entries[i].m;
         cJSON *o = cJSON_CreateObject(), *r;
+        char key[300];
         ok = o != NULL && cJSON_AddItemToArray(a, o);
         ok = ok && cJSON_AddStringToObject(o, "job", m->job) && cJSON_AddStringToObject(o, "id", m->id);
         ok = ok && cJSON_AddStringToObject(o, "started", m->started);
@@ -43,7 +44,8 @@ print_json(const struct catalog *cat, struct err *e)
         ok = ok && cJSON_AddNumberToObject(o, "compressed_bytes", (double)m->compressed_bytes);
         ok = ok && cJSON_AddNumberToObject(o, "stored_bytes", (double)m->stored_bytes);
         ok = ok && cJSON_AddStringToObject(o, "stored_sha256", m->stored_sha256);
-        ok = ok && cJSON_AddStringToObject(o, "data_key", m->data_name);
+        catalog_key(key, sizeof(key), m->job, m->id, m->data_name);
+        ok = ok && cJSON_AddStringToObject(o, "data_key", key);
         ok = ok && cJSON_AddStringToObject(o, "compression", m->compression);
         ok = ok && cJSON_AddStringToObject(o, "encryption", m->encryption);
         ok = ok && (r = cJSON_AddArrayToObject(o, "recipients")) != NULL;

@@ -211,11 +211,21 @@ cmd_restore(int argc, char **argv, struct err *e)
         rc = restore_file(st, &sel->m, ids, (size_t)nids, to, e);
     }
     if (rc == -1) {
+        /* a bad object makes the restore fail (1); exit status 4 belongs to verify */
+        if (e->code == ERR_VERIFY)
+            e->code = ERR_FORMAT;
         err_wrap(e, "restore '%s@%s'", sel->m.job, sel->m.id);
         goto out;
     }
-    if (strcmp(to, "-") != 0)
-        fprintf(stderr, "restored '%s@%s' to '%s'\n", sel->m.job, sel->m.id, is_pg_target(to) ? "database" : to);
+    if (is_pg_target(to)) {
+        struct pg_conn pc;
+        if (pg_conn_parse(to, &pc, e) == 0) {
+            fprintf(stderr, "restored '%s@%s' into database '%s'\n", sel->m.job, sel->m.id, pc.dbname);
+            pg_conn_release(&pc);
+        }
+    } else if (strcmp(to, "-") != 0) {
+        fprintf(stderr, "restored '%s@%s' to '%s'\n", sel->m.job, sel->m.id, to);
+    }
 out:
     contents_release(&contents);
     catalog_release(&cat);
