@@ -71,8 +71,7 @@ main(int argc, char **argv)
             cmd_config_path = argv[argi] + 9;
             argi++;
         } else {
-            fprintf(stderr, "safedump: unknown option '%s'\nhint: 'safedump --help' lists the commands\n",
-                    argv[argi]);
+            fprintf(stderr, "safedump: unknown option '%s'\nhint: 'safedump --help' lists the commands\n", argv[argi]);
             return 2;
         }
     }

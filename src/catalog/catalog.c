@@ -148,8 +148,7 @@ catalog_release(struct catalog *cat)
 }
 
 int
-catalog_select(const struct catalog *cat, const char *spec, const struct catalog_entry **out, size_t max,
-               struct err *e)
+catalog_select(const struct catalog *cat, const char *spec, const struct catalog_entry **out, size_t max, struct err *e)
 {
     const char *at = strchr(spec, '@');
     const char *which = at ? at + 1 : "latest";

@@ -20,11 +20,11 @@ struct manifest {
     int version;
     char tool_version[32];
     char job[128];
-    char id[32];             /* "20261123T020000Z" */
-    char source_kind[16];    /* "postgres" */
+    char id[32];          /* "20261123T020000Z" */
+    char source_kind[16]; /* "postgres" */
     char server_version[128];
-    char dump_format[16];    /* "custom" | "plain" */
-    char started[32];        /* "2026-11-23T02:00:00Z" */
+    char dump_format[16]; /* "custom" | "plain" */
+    char started[32];     /* "2026-11-23T02:00:00Z" */
     char finished[32];
     uint64_t raw_bytes;        /* dump tool's output */
     uint64_t compressed_bytes; /* after zstd */

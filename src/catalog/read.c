@@ -102,8 +102,7 @@ read_data(struct storage *st, const struct manifest *m, struct age_identity *con
 
     if (strcmp(m->encryption, "age") != 0 || strncmp(m->compression, "zstd", 4) != 0) {
         stage_free(dst);
-        return err_set(e, ERR_FORMAT, "unsupported encryption '%s' or compression '%s'", m->encryption,
-                       m->compression);
+        return err_set(e, ERR_FORMAT, "unsupported encryption '%s' or compression '%s'", m->encryption, m->compression);
     }
     if ((s = stage_zstd_decompress_new(s, e)) == NULL || (s = age_decrypt_new(ids, n, s, e)) == NULL ||
         (s = checked(m, s, e)) == NULL)

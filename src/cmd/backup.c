@@ -167,10 +167,10 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     zo.workers = j->threads > 0 ? j->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     zo.long_mode = 0;
     if (storage_put(st, data_key, &s, e) == -1 || (s = stored_hash = stage_hash_new(s, e)) == NULL ||
-        (s = stored_count = stage_count_new(s, e)) == NULL ||
-        (s = age_encrypt_new(rcpt, (size_t)nr, s, e)) == NULL || (s = comp_count = stage_count_new(s, e)) == NULL ||
-        (s = stage_zstd_compress_new(&zo, s, e)) == NULL || (s = plain_hash = stage_hash_new(s, e)) == NULL ||
-        (s = raw_count = stage_count_new(s, e)) == NULL || (s = pgcount_new(j->pg_format, s, e)) == NULL)
+        (s = stored_count = stage_count_new(s, e)) == NULL || (s = age_encrypt_new(rcpt, (size_t)nr, s, e)) == NULL ||
+        (s = comp_count = stage_count_new(s, e)) == NULL || (s = stage_zstd_compress_new(&zo, s, e)) == NULL ||
+        (s = plain_hash = stage_hash_new(s, e)) == NULL || (s = raw_count = stage_count_new(s, e)) == NULL ||
+        (s = pgcount_new(j->pg_format, s, e)) == NULL)
         goto out; /* each constructor freed the chain behind it */
     head = s;
 

@@ -90,8 +90,7 @@ config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
     if (strcmp(key, "recipients_file") == 0)
         return set_str(&j->recipients_file, v, e);
     if (strcmp(key, "compression") == 0) {
-        if (strncmp(v, "zstd:", 5) == 0 ? parse_int(v + 5, 1, 19, &j->zstd_level) == -1
-                                        : strcmp(v, "zstd") != 0)
+        if (strncmp(v, "zstd:", 5) == 0 ? parse_int(v + 5, 1, 19, &j->zstd_level) == -1 : strcmp(v, "zstd") != 0)
             return err_set(e, ERR_CONFIG, "compression '%s': expected zstd or zstd:LEVEL with LEVEL 1..19", v);
         if (strcmp(v, "zstd") == 0)
             j->zstd_level = 3;

@@ -16,15 +16,15 @@ struct err;
 
 struct job_conf {
     char name[128];
-    char *source;          /* postgres://... */
-    char *repository;      /* directory or file://... */
-    char **recipients;     /* "age1..." */
+    char *source;      /* postgres://... */
+    char *repository;  /* directory or file://... */
+    char **recipients; /* "age1..." */
     size_t n_recipients;
     char *recipients_file; /* one recipient per line, '#' comments */
     int zstd_level;        /* 1..19 */
     int threads;           /* zstd workers; 0 = one per CPU */
     enum pg_dump_format pg_format;
-    char *pg_dump;         /* program */
+    char *pg_dump; /* program */
     char **pg_dump_args;
     size_t n_pg_dump_args;
 };

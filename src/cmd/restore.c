@@ -44,8 +44,8 @@ is_pg_target(const char *to)
 }
 
 static int
-restore_file(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
-             const char *to, struct err *e)
+restore_file(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n, const char *to,
+             struct err *e)
 {
     char dir[PATH_MAX], base[PATH_MAX];
     struct storage *fs;

@@ -63,8 +63,8 @@ check_one(struct storage *st, const struct manifest *m, struct age_identity *con
     if (n == 0)
         printf("%s@%s ok: integrity (size, sha256, age header) in %.1f s\n", m->job, m->id, now_seconds() - t0);
     else
-        printf("%s@%s ok: content (plaintext sha256, %llu rows) in %.1f s\n", m->job, m->id,
-               (unsigned long long)rows, now_seconds() - t0);
+        printf("%s@%s ok: content (plaintext sha256, %llu rows) in %.1f s\n", m->job, m->id, (unsigned long long)rows,
+               now_seconds() - t0);
     fflush(stdout);
     return 0;
 }
@@ -73,8 +73,10 @@ int
 cmd_verify(int argc, char **argv, struct err *e)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},   {"repository", required_argument, NULL, 'r'},
-        {"identity", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {"repository", required_argument, NULL, 'r'},
+        {"identity", required_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct age_identity *ids[CMD_MAX_KEYS];

@@ -44,8 +44,8 @@ int source_pg_run(const struct source_pg_opts *o, struct stage *dst, struct err 
 struct target_pg_opts {
     const char *url;
     enum pg_dump_format format;
-    int create;  /* pg_restore --create */
-    int clean;   /* pg_restore --clean --if-exists */
+    int create; /* pg_restore --create */
+    int clean;  /* pg_restore --clean --if-exists */
     int no_owner;
 };
 

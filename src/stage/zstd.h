@@ -10,8 +10,8 @@ struct err;
 struct stage;
 
 struct zstd_opts {
-    int level;   /* 1..19 (22 with ultra); 3 is zstd's default */
-    int workers; /* 0: compress in the calling thread; N: N worker threads (libzstd built with threads) */
+    int level;     /* 1..19 (22 with ultra); 3 is zstd's default */
+    int workers;   /* 0: compress in the calling thread; N: N worker threads (libzstd built with threads) */
     int long_mode; /* 0 off (default): readers need no extra window memory */
 };
 

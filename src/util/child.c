@@ -248,8 +248,8 @@ child_wait(struct child *c, struct err *e)
     read_tail(c);
     tail_summary(c, summary, sizeof(summary));
     if (WIFSIGNALED(status))
-        return err_set(e, ERR_SOURCE, "'%s' killed by signal %d%s%s", c->name, WTERMSIG(status),
-                       summary[0] ? ": " : "", summary);
+        return err_set(e, ERR_SOURCE, "'%s' killed by signal %d%s%s", c->name, WTERMSIG(status), summary[0] ? ": " : "",
+                       summary);
     if (WEXITSTATUS(status) != 0)
         return err_set(e, ERR_SOURCE, "'%s' exited with status %d%s%s", c->name, WEXITSTATUS(status),
                        summary[0] ? ": " : "", summary);

@@ -6,10 +6,9 @@
 #include <string.h>
 
 static const int exit_status[] = {
-    [ERR_OK] = 0,      [ERR_USAGE] = 2,    [ERR_CONFIG] = 2,  [ERR_IO] = 1,       [ERR_NOMEM] = 1,
-    [ERR_CRYPTO] = 1,  [ERR_FORMAT] = 1,   [ERR_KEY] = 1,     [ERR_SOURCE] = 1,   [ERR_STORAGE] = 1,
-    [ERR_NOTFOUND] = 1, [ERR_EXISTS] = 1,  [ERR_TARGET] = 1,  [ERR_PARTIAL] = 3,  [ERR_VERIFY] = 4,
-    [ERR_INTERNAL] = 1,
+    [ERR_OK] = 0,     [ERR_USAGE] = 2,   [ERR_CONFIG] = 2, [ERR_IO] = 1,       [ERR_NOMEM] = 1,    [ERR_CRYPTO] = 1,
+    [ERR_FORMAT] = 1, [ERR_KEY] = 1,     [ERR_SOURCE] = 1, [ERR_STORAGE] = 1,  [ERR_NOTFOUND] = 1, [ERR_EXISTS] = 1,
+    [ERR_TARGET] = 1, [ERR_PARTIAL] = 3, [ERR_VERIFY] = 4, [ERR_INTERNAL] = 1,
 };
 
 void

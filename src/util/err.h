@@ -30,9 +30,9 @@ enum err_code {
 
 struct err {
     enum err_code code;
-    int sys_errno;   /* errno at err_sys(), else 0 */
-    char msg[1024];  /* one line, lower case, no final full stop */
-    char hint[512];  /* advice for the user, or "" */
+    int sys_errno;  /* errno at err_sys(), else 0 */
+    char msg[1024]; /* one line, lower case, no final full stop */
+    char hint[512]; /* advice for the user, or "" */
 };
 
 /** err_init(e): clear ${e}. */
