@@ -30,7 +30,11 @@ ci=false
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1}
 
+# Logs: tests/.tmp/ for ./safedump; a run of another binary (./safedump-san) keeps its own in tests/.tmp/NAME/,
+# so that the CI's second run does not overwrite the first one's logs.
 tmp=$top/tests/.tmp
+flavour=$(basename "$SAFEDUMP_BIN")
+[ "$flavour" = safedump ] || tmp=$tmp/$flavour
 mkdir -p "$tmp"
 
 passed=0 failed=0 skipped=0
@@ -214,6 +218,7 @@ if $want_e2e; then
     for s in "${e2e_scripts[@]}"; do
         name=$(basename "$s" .sh)
         log=$tmp/e2e/$name.log
+        touch "$log.start"
         consume "$name: " "$log" "${E2E_TIMEOUT:-1800}" \
             env E2E_LOG_DIR="$tmp/e2e/$name" bash "$s"
         case $c_rc in
@@ -242,6 +247,9 @@ if $want_e2e; then
             *) say "not ok - $name: exited $c_rc (the script itself failed)" ;;
             esac
             tail_log "$log"
+            # the case that was running when the script died or hung
+            last_case=$(find "$tmp/e2e/$name" -name '*.log' -newer "$log.start" 2>/dev/null | LC_ALL=C sort | tail -n 1)
+            [ -n "$last_case" ] && tail_log "$last_case"
             ;;
         esac
     done

@@ -118,7 +118,7 @@ t_list_json() {
         "isinstance(j[0]['started'], str) and isinstance(j[0]['finished'], str) and j[0]['started'] <= j[0]['finished']" \
         "j[0]['stored_bytes'] == $size" \
         "isinstance(j[0]['raw_bytes'], int) and j[0]['raw_bytes'] > j[0]['stored_bytes']" \
-        "j[0]['data_key'].endswith('data.dump.zst.age')" \
+        "j[0]['data_key'].endswith('data.dump.zst.age') and '$ID1' in j[0]['data_key']" \
         "'$REC' in j[0]['recipients']" || return
     # without a JOB: every job's backups
     expect_exit 0 "$SAFEDUMP" list --repository "$R" --json || return
