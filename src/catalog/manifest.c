@@ -114,8 +114,9 @@ parse_tagged(const char *text, size_t len, const char *format, int *version, str
         return NULL;
     }
     if (!cJSON_IsNumber(v) || v->valueint != MANIFEST_VERSION) {
+        int found = cJSON_IsNumber(v) ? v->valueint : -1;
         cJSON_Delete(o);
-        err_set(e, ERR_FORMAT, "%s version %d is not supported", format, cJSON_IsNumber(v) ? v->valueint : -1);
+        err_set(e, ERR_FORMAT, "%s version %d is not supported", format, found);
         err_hint(e, "a newer safedump wrote it; upgrade safedump");
         return NULL;
     }

@@ -223,12 +223,14 @@ config_load(struct config *c, const char *path, int required, struct err *e)
     x.f = f;
     rc = ini_parse_stream(read_line, &x, on_entry, &x);
     fclose(f);
-    if (x.failed)
+    if (!x.failed && rc > 0)
+        err_set(e, ERR_CONFIG, "%s:%d: syntax error", path, rc);
+    else if (!x.failed && rc < 0)
+        err_set(e, ERR_CONFIG, "unable to parse configuration '%s'", path);
+    if (x.failed || rc != 0) {
+        config_release(c); /* a failed load holds nothing */
         return -1;
-    if (rc > 0)
-        return err_set(e, ERR_CONFIG, "%s:%d: syntax error", path, rc);
-    if (rc < 0)
-        return err_set(e, ERR_CONFIG, "unable to parse configuration '%s'", path);
+    }
     return 0;
 }
 
