@@ -389,6 +389,32 @@ out:
  * Keys
  */
 
+/* hrp_of(s, len, hrp, cap): the Bech32 human-readable part of ${s} (before its last '1'), if printable. */
+static int
+hrp_of(const char *s, size_t len, char *hrp, size_t cap)
+{
+    size_t pos = len;
+
+    while (pos > 0 && s[pos - 1] != '1')
+        pos--;
+    if (pos < 2 || pos - 1 >= cap)
+        return -1;
+    for (size_t i = 0; i < pos - 1; i++)
+        if (s[i] < 33 || s[i] > 126 || s[i] == '\'')
+            return -1;
+    memcpy(hrp, s, pos - 1);
+    hrp[pos - 1] = '\0';
+    return 0;
+}
+
+/* err_code_wrap(e, code, what): err_wrap() that also sets the code. */
+static void
+err_code_wrap(struct err *e, enum err_code code, const char *what)
+{
+    err_wrap(e, "%s", what);
+    e->code = code;
+}
+
 struct age_recipient {
     unsigned char pub[KEY_LEN];
     char str[80]; /* "age1" + 52 + 6 characters */
@@ -420,23 +446,26 @@ struct age_recipient *
 age_recipient_parse(const char *s, struct err *e)
 {
     unsigned char data[KEY_LEN];
-    char hrp[32], q[64];
+    char hrp[32];
     size_t len = 0, slen = strlen(s);
 
+    /* Callers quote ${s} when they wrap the error; messages here name only the cause. */
+    if (hrp_of(s, slen, hrp, sizeof(hrp)) == 0 && strncmp(hrp, "age1", 4) == 0) {
+        /* other age recipient types: "age1pq1...", "age1tag1...", plugins */
+        err_set(e, ERR_KEY, "unsupported recipient type '%s1...': only X25519 recipients ('age1...') are supported",
+                hrp);
+        return NULL;
+    }
     if (bech32_decode(s, slen, hrp, sizeof(hrp), data, sizeof(data), &len, e) == -1) {
-        err_wrap(e, "malformed recipient '%s'", quote(q, sizeof(q), (const unsigned char *)s, slen));
+        err_code_wrap(e, ERR_KEY, "malformed recipient");
         return NULL;
     }
     if (strcmp(hrp, RECIPIENT_HRP) != 0) {
-        err_set(e, ERR_FORMAT, "malformed recipient '%s': not an X25519 recipient ('age1...')",
-                quote(q, sizeof(q), (const unsigned char *)s, slen));
-        if (strncmp(hrp, "age1", 4) == 0)
-            err_hint(e, "only X25519 recipients are supported; '%s1...' keys need a newer version", hrp);
+        err_set(e, ERR_KEY, "malformed recipient: not an X25519 recipient ('age1...')");
         return NULL;
     }
     if (len != KEY_LEN) {
-        err_set(e, ERR_FORMAT, "malformed recipient '%s': %zu bytes instead of 32",
-                quote(q, sizeof(q), (const unsigned char *)s, slen), len);
+        err_set(e, ERR_KEY, "malformed recipient: %zu bytes instead of 32", len);
         return NULL;
     }
     return recipient_new(data, e);
@@ -478,18 +507,18 @@ age_identity_parse(const char *s, size_t len, struct err *e)
     char hrp[64];
     size_t n = 0;
 
-    /* Messages never quote ${s}: it is a secret. */
+    /* Messages never quote ${s}, only its type: the rest is a secret. */
+    if (hrp_of(s, len, hrp, sizeof(hrp)) == 0 && strcmp(hrp, IDENTITY_HRP) != 0 &&
+        (strncmp(hrp, IDENTITY_HRP, strlen(IDENTITY_HRP)) == 0 || strncmp(hrp, "AGE-PLUGIN-", 11) == 0)) {
+        err_set(e, ERR_KEY, "unsupported identity type '%s1...': only X25519 identities are supported", hrp);
+        return NULL;
+    }
     if (bech32_decode(s, len, hrp, sizeof(hrp), data, sizeof(data), &n, e) == -1) {
-        err_wrap(e, "malformed secret key");
+        err_code_wrap(e, ERR_KEY, "malformed secret key");
         return NULL;
     }
     if (strcmp(hrp, IDENTITY_HRP) != 0) {
-        char q[64];
-        if (strncmp(hrp, IDENTITY_HRP, strlen(IDENTITY_HRP)) == 0 || strncmp(hrp, "AGE-PLUGIN-", 11) == 0)
-            err_set(e, ERR_KEY, "unsupported identity type '%s1...': only X25519 identities are supported",
-                    quote(q, sizeof(q), (const unsigned char *)hrp, strlen(hrp)));
-        else
-            err_set(e, ERR_KEY, "malformed secret key: not an 'AGE-SECRET-KEY-1...' identity");
+        err_set(e, ERR_KEY, "malformed secret key: not an 'AGE-SECRET-KEY-1...' identity");
         goto out;
     }
     if (n != KEY_LEN) {
@@ -1407,14 +1436,20 @@ dec_finish(struct stage *st, struct err *e)
         }
         if (d->clen < TAG_LEN) {
             err_set(e, ERR_FORMAT, "chunk %llu failed authentication", (unsigned long long)d->counter + 1);
+            err_hint(e, "the input ends inside chunk %llu: the file may be truncated",
+                     (unsigned long long)d->counter + 1);
             goto out;
         }
         if (d->clen == TAG_LEN && d->counter > 0) {
             err_set(e, ERR_FORMAT, "chunk %llu is an empty final chunk", (unsigned long long)d->counter + 1);
             goto out;
         }
-        if (dec_chunk(d, d->cbuf, d->clen, e) == -1)
+        if (dec_chunk(d, d->cbuf, d->clen, e) == -1) {
+            if (e->code == ERR_FORMAT)
+                err_hint(e, "the input ends inside chunk %llu: the file may be truncated",
+                         (unsigned long long)d->counter + 1);
             goto out;
+        }
         d->clen = 0;
     }
     rc = 0;

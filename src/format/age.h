@@ -58,13 +58,22 @@ struct stage *age_encrypt_new(struct age_recipient *const *rcpts, size_t n, stru
  * ${ids} must outlive the stage. Errors: ERR_KEY "no identity matches any of the N recipient stanzas",
  * ERR_FORMAT for a malformed header, a bad header MAC, a chunk that fails authentication
  * ("chunk K failed authentication"), and in finish() "truncated: final chunk missing".
+ *
+ * Details: input starting with 'a' is binary age, anything else must be the armor ("invalid armor: ...").
+ * K counts chunks from 1. A full chunk is emitted as soon as it authenticates: the last-chunk flag in its
+ * nonce says whether it is final, so after a final chunk any byte is "trailing data after final chunk".
+ * A malformed or low-order X25519 stanza is ERR_FORMAT; an scrypt (passphrase) file is ERR_KEY
+ * "passphrase-encrypted files are not supported yet". The header may be at most 1 MiB.
  */
 struct stage *age_decrypt_new(struct age_identity *const *ids, size_t n, struct stage *next, struct err *e);
 
 /**
  * Header scan without any key: a pass-through stage that parses the age header of the stream going
  * through it (binary or armored), and after finish() reports what it found. A malformed header is an
- * ERR_FORMAT error from write() or finish().
+ * ERR_FORMAT error from write() or finish(). It applies the same header rules as decryption (armor,
+ * stanza syntax, X25519 and scrypt stanza shapes) and checks that the payload has a length STREAM can
+ * produce; it cannot check the MAC or the chunks, so a file cut at a chunk boundary passes.
+ * age_scan_info() returns 0 once the header has been parsed, else -1.
  */
 struct age_header_info {
     size_t stanzas;        /* recipient stanzas, all types */

@@ -232,12 +232,16 @@ TEST(keys_recipient_errors)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct age_recipient *r = age_recipient_parse(bad[i], &e);
         CHECK(r == NULL);
+        CHECK_EQ_INT(e.code, ERR_KEY);
         CHECK_CONTAINS(e.msg, "malformed recipient");
     }
+    CHECK(age_recipient_parse("age1pq1x34nzsvr0rxjsgdn8zgyhfe8j7ceq5r9rdelkjuh3y235jzxshfg87pzf5zrqtzd", &e) == NULL);
+    CHECK_CONTAINS(e.msg, "unsupported recipient type 'age1pq1...'");
 }
 
 TEST(keys_identity_errors)
 {
+    static const char pq[] = "AGE-SECRET-KEY-PQ-1HZLGZUPT4ETPKDEV8HSGFDCYZ4E522W0A7PU2LHT8EH9W6YLNC3SW78XKG";
     char lower[sizeof(spec_identity)], bad[sizeof(spec_identity)];
     struct age_identity *id;
     struct err e;
@@ -258,6 +262,10 @@ TEST(keys_identity_errors)
     CHECK(id == NULL);
     id = age_identity_parse(spec_identity, strlen(spec_identity) - 1, &e);
     CHECK(id == NULL);
+    CHECK_EQ_INT(e.code, ERR_KEY);
+    id = age_identity_parse(pq, strlen(pq), &e);
+    CHECK(id == NULL);
+    CHECK_CONTAINS(e.msg, "unsupported identity type 'AGE-SECRET-KEY-PQ-1...'");
 }
 
 TEST(keys_identity_load)
