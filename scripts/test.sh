@@ -46,7 +46,7 @@ if ! scripts/setup.sh >"$log/setup.log" 2>&1; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 step build-gcc-werror make -j"$jobs" WERROR=1 all unit
-step build-clang-werror make -j"$jobs" WERROR=1 CC=clang BUILD=build-clang build-clang/libsafedump.a
+step build-clang-werror make -j"$jobs" WERROR=1 CC=clang BUILD=build-clang build-clang/libsafedump.a build-clang/src/main.o
 step headers-compile-alone make headers
 step clang-format make format-check
 step build-asan-ubsan make -j"$jobs" SAN=1 WERROR=1 all unit

@@ -20,6 +20,8 @@ err_init(struct err *e)
     e->hint[0] = '\0';
 }
 
+static void vset(struct err *e, enum err_code code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 vset(struct err *e, enum err_code code, const char *fmt, va_list ap)
 {
