@@ -181,7 +181,7 @@ source_pg_run(const struct source_pg_opts *o, struct stage *dst, struct err *e)
         goto out;
     secret_free(pw); /* the child has its copy */
     pw = NULL;
-    if (stage_copy_fd(child_stdout(ch), dst, e) == -1) {
+    if (stage_copy_pipe(child_stdout(ch), dst, e) == -1) {
         /* the chain failed (e.g. storage); stop pg_dump, but report the chain's error */
         goto out;
     }

@@ -79,6 +79,15 @@ struct stage *stage_borrow_new(struct stage *target, struct err *e);
 /** stage_copy_fd(fd, dst, e): read ${fd} to end of file and push everything into ${dst} (not finished). */
 int stage_copy_fd(int fd, struct stage *dst, struct err *e);
 
+/**
+ * stage_copy_pipe(fd, dst, e): like stage_copy_fd for a pipe from a producer such as pg_dump, which
+ * writes in small pieces: after a short read it waits a moment so that the next read takes a large
+ * batch. This trades a millisecond of latency for far fewer context switches (each one costs both
+ * processes); the pipe should be large (child.c makes it 1 MiB) so the producer never waits.
+ */
+int stage_copy_pipe(int fd, struct stage *dst, struct err *e);
+
 #define STAGE_BUFSZ (128 * 1024)
+#define STAGE_PIPE_BUFSZ (1024 * 1024)
 
 #endif

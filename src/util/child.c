@@ -16,6 +16,7 @@
 #include "util/err.h"
 
 #define STDERR_TAIL 4096
+#define CHILD_PIPE_SIZE (1024 * 1024)
 
 extern char **environ;
 
@@ -133,13 +134,16 @@ child_start(const struct child_spec *spec, struct err *e)
             goto fail;
         }
     }
+    /* Large pipes let the two sides work in batches (best effort: the limit is pipe-max-size). */
     if (spec->stdin_pipe) {
         close(inp[0]);
         c->in_fd = inp[1];
+        (void)fcntl(c->in_fd, F_SETPIPE_SZ, CHILD_PIPE_SIZE);
     }
     if (spec->stdout_pipe) {
         close(outp[1]);
         c->out_fd = outp[0];
+        (void)fcntl(c->out_fd, F_SETPIPE_SZ, CHILD_PIPE_SIZE);
     }
     return c;
 fail:
