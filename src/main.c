@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "util/err.h"
+#include "util/interrupt.h"
 
 static const struct command commands[] = {
     {"keygen", cmd_keygen, "generate a new identity and print its recipient", 0},
@@ -44,6 +45,7 @@ narrow(void)
     (void)setrlimit(RLIMIT_CORE, &no_core);
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
+    interrupt_install();
 }
 
 int

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/interrupt.h"
 
 int
 stage_write(struct stage *s, const void *buf, size_t len, struct err *e)
@@ -256,6 +257,10 @@ stage_copy_fd(int fd, struct stage *dst, struct err *e)
         ssize_t n = read(fd, buf, STAGE_BUFSZ);
         if (n == 0)
             break;
+        if (interrupt_pending()) {
+            err_set(e, ERR_IO, "interrupted by signal %d", interrupt_pending());
+            goto out;
+        }
         if (n == -1) {
             if (errno == EINTR)
                 continue;
@@ -285,6 +290,10 @@ stage_copy_pipe(int fd, struct stage *dst, struct err *e)
         ssize_t n = read(fd, buf, STAGE_PIPE_BUFSZ);
         if (n == 0)
             break;
+        if (interrupt_pending()) {
+            err_set(e, ERR_IO, "interrupted by signal %d", interrupt_pending());
+            goto out;
+        }
         if (n == -1) {
             if (errno == EINTR)
                 continue;

@@ -27,6 +27,7 @@ struct local {
 struct local_sink {
     struct stage base;
     int fd;
+    size_t rootlen; /* directories up to here are never removed */
     char tmp[PATH_MAX];
     char final[PATH_MAX];
     int committed;
@@ -56,6 +57,19 @@ make_parents(char *path, struct err *e)
         *p = '/';
     }
     return 0;
+}
+
+/* Remove the directories of ${path} that are left empty, deepest first, but not the root. */
+static void
+prune_empty_dirs(char *path, size_t rootlen)
+{
+    char *slash;
+
+    while ((slash = strrchr(path, '/')) != NULL && (size_t)(slash - path) > rootlen) {
+        *slash = '\0';
+        if (rmdir(path) == -1)
+            break;
+    }
 }
 
 static int
@@ -135,8 +149,10 @@ sink_free(struct stage *s)
 
     if (k->fd != -1)
         close(k->fd);
-    if (!k->committed && k->tmp[0] != '\0')
+    if (!k->committed && k->tmp[0] != '\0') {
         unlink(k->tmp);
+        prune_empty_dirs(k->tmp, k->rootlen);
+    }
     free(k);
 }
 
@@ -153,6 +169,7 @@ local_put(struct storage *st, const char *key, struct stage **sink, struct err *
         return err_set(e, ERR_NOMEM, "out of memory");
     k->base.ops = &sink_ops;
     k->fd = -1;
+    k->rootlen = strlen(l->root);
     if (path_of(l, key, k->final, e) == -1 || make_parents(k->final, e) == -1)
         goto fail;
     base = strrchr(k->final, '/') + 1;
@@ -252,18 +269,12 @@ static int
 local_remove(struct storage *st, const char *key, struct err *e)
 {
     char path[PATH_MAX];
-    char *slash;
 
     if (path_of((struct local *)st, key, path, e) == -1)
         return -1;
     if (unlink(path) == -1 && errno != ENOENT)
         return err_sys(e, ERR_STORAGE, "unable to remove '%s'", path);
-    /* drop directories left empty, up to the root */
-    while ((slash = strrchr(path, '/')) != NULL && (size_t)(slash - path) > strlen(((struct local *)st)->root)) {
-        *slash = '\0';
-        if (rmdir(path) == -1)
-            break;
-    }
+    prune_empty_dirs(path, strlen(((struct local *)st)->root));
     return 0;
 }
 
