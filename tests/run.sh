@@ -62,11 +62,11 @@ count_skip() {
     fi
 }
 
-# consume PREFIX LOG TIMEOUT CMD...: run CMD, its stdout and stderr into LOG; count and print its case lines
-# with PREFIX in front of each name. Sets c_ok, c_fail, c_skip and c_rc.
+# consume PREFIX LOG TIMEOUT COMMENTS CMD...: run CMD, its stdout and stderr into LOG; count and print its
+# case lines with PREFIX in front of each name, and its "#" comment lines when COMMENTS is true. Sets c_ok, c_fail, c_skip and c_rc.
 consume() {
-    local prefix=$1 log=$2 limit=$3 line name reason rest
-    shift 3
+    local prefix=$1 log=$2 limit=$3 echo_comments=$4 line name reason rest
+    shift 4
     c_ok=0 c_fail=0 c_skip=0 c_rc=0
     : >"$log"
     # The status comes through the same stream as the last line, so that it is read after all output.
@@ -90,7 +90,8 @@ consume() {
             count_skip "$prefix$name" "$reason"
             ;;
         "#"*)
-            say "$line"
+            # the e2e harness's failure details; a unit binary's comments stay in its log
+            if $echo_comments; then say "$line"; fi
             ;;
         esac
     done < <(
@@ -183,7 +184,7 @@ if $want_unit; then
     for b in "${bins[@]}"; do
         rel=${b#"$UNIT_DIR"/}
         log=$tmp/unit/${rel//\//_}.log
-        consume "$rel: " "$log" "${UNIT_TIMEOUT:-600}" "$b"
+        consume "$rel: " "$log" "${UNIT_TIMEOUT:-600}" false "$b"
         if [ "$c_rc" != 0 ] && [ "$c_fail" -eq 0 ]; then
             failed=$((failed + 1))
             case $c_rc in
@@ -219,7 +220,7 @@ if $want_e2e; then
         name=$(basename "$s" .sh)
         log=$tmp/e2e/$name.log
         touch "$log.start"
-        consume "$name: " "$log" "${E2E_TIMEOUT:-1800}" \
+        consume "$name: " "$log" "${E2E_TIMEOUT:-1800}" true \
             env E2E_LOG_DIR="$tmp/e2e/$name" bash "$s"
         case $c_rc in
         0)

@@ -293,7 +293,7 @@ fail() {
     E2E_FAILED=$((E2E_FAILED + 1))
     echo "not ok - $1: ${2:-failed}" >&3
     if [ -s "$E2E_CASE_LOG" ]; then
-        echo "#   log: $E2E_CASE_LOG" >&3
+        echo "#   log: ${E2E_CASE_LOG#"$E2E_TOP"/}" >&3
         tail -n "${E2E_TAIL:-15}" "$E2E_CASE_LOG" | cut -c1-300 | sed 's/^/#   | /' >&3
     fi
 }
