@@ -166,6 +166,13 @@ t_flipped_byte() {
         n=$(psql_q flipdb "SELECT count(*) FROM public.pgbench_accounts" 2>/dev/null || echo 0)
         [ "$n" -lt 100000 ] || why "all of pgbench_accounts was loaded from a damaged backup" || return
     fi
+    # a database that existed before the failed restore is never dropped
+    db_create precious || why "cannot create database precious" || return
+    psql_q precious "CREATE TABLE keep_me (x int); INSERT INTO keep_me VALUES (42)" || return
+    run "$SAFEDUMP" restore "fj@$ID1" --repository "$RF" --identity "$K" --to "$(pg_url precious)"
+    [ "$RC" != 0 ] || why "restore of a damaged backup into an existing database exited 0" || return
+    db_exists precious || why "a failed restore dropped the existing database 'precious'" || return
+    [ "$(psql_q precious "SELECT x FROM keep_me")" = 42 ] || why "a failed restore lost the existing table keep_me" || return
 }
 
 # (d) a data object cut in half
