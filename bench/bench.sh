@@ -62,7 +62,7 @@ cleanup_bench() {
     return 0
 }
 # shellcheck disable=SC2154 # st is assigned in the trap itself
-trap 'st=$?; cleanup_bench; (exit "$st"); _e2e_cleanup' EXIT
+trap 'st=$?; set +e; cleanup_bench; (exit "$st"); _e2e_cleanup' EXIT
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 

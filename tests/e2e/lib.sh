@@ -61,6 +61,7 @@ e2e_tmpdir() {
 
 _e2e_cleanup() {
     local status=$? d
+    set +e # the caller may run under set -e: every step of the cleanup must run
     trap - EXIT INT TERM HUP
     for d in "${_e2e_pg_dirs[@]}"; do
         _pg_stop_dir "$d" >/dev/null 2>&1
