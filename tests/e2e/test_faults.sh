@@ -126,6 +126,25 @@ EOF
     repo_clean "$R"
 }
 
+t_pg_dump_garbage_then_fails() {
+    # Bytes that are no archive at all, then a pg_dump that fails: the dump tool's failure is the cause to
+    # report, not what its output looked like.
+    local wrapper=$E2E_WORK/garbage/pg_dump
+    mkdir -p "${wrapper%/*}"
+    cat >"$wrapper" <<EOF
+#!/usr/bin/env bash
+head -c 100 /dev/urandom
+exec "$PGBIN/pg_dump" "\$@"
+EOF
+    chmod +x "$wrapper"
+    expect_exit 1 "$SAFEDUMP" backup --job fj --source "$(pg_url no_such_db)" --repository "$R" --recipient "$REC" \
+        --pg-dump "$wrapper" || return
+    expect_error_format || return
+    expect_stderr_contains "does not exist" || return
+    [ "$(backups fj)" = 1 ] || why "$(backups fj) backups of fj after the failed one, expected 1" || return
+    repo_clean "$R"
+}
+
 # (b) the wrong identity
 
 t_wrong_identity() {
@@ -373,6 +392,7 @@ tcase_must "start PostgreSQL, load data, keygen, one good backup" t_setup
 tcase "pg_dump killed by SIGKILL mid-stream: exit 1, no backup, nothing half-written" t_pg_dump_killed
 tcase "pg_dump fails (no such database): exit 1 with pg_dump's message" t_pg_dump_fails
 tcase "pg_dump fails after writing bytes: exit 1, no backup" t_pg_dump_fails_after_bytes
+tcase "pg_dump writes garbage, then fails: its failure is what is reported" t_pg_dump_garbage_then_fails
 tcase "wrong identity on restore and verify: exit 1, 'no identity matches'" t_wrong_identity
 tcase "flipped byte: verify exit 4 'hash mismatch'; restore fails without unauthenticated output" t_flipped_byte
 tcase "truncated data object: verify exit 4; restore exit 1 'truncated'" t_truncated
