@@ -182,7 +182,14 @@ source_pg_run(const struct source_pg_opts *o, struct stage *dst, struct err *e)
     secret_free(pw); /* the child has its copy */
     pw = NULL;
     if (stage_copy_pipe(child_stdout(ch), dst, e) == -1) {
-        /* the chain failed (e.g. storage); stop pg_dump, but report the chain's error */
+        /*
+         * The chain refused the output. If pg_dump itself failed (it may have written an error's worth of
+         * garbage, or been cut off), its own message is the cause; otherwise the chain's error is.
+         */
+        struct err ce;
+        err_init(&ce);
+        if (child_wait_for(ch, 2000, &ce) == -1 && ce.code == ERR_SOURCE && strstr(ce.msg, "signal 13") == NULL)
+            *e = ce;
         goto out;
     }
     if (child_wait(ch, e) == -1) {

@@ -234,19 +234,30 @@ tail_summary(const struct child *c, char *out, size_t outsz)
 }
 
 int
-child_wait(struct child *c, struct err *e)
+child_wait_for(struct child *c, int timeout_ms, struct err *e)
 {
+    static const struct timespec tick = {0, 10 * 1000 * 1000};
     char summary[768];
-    int status;
+    int status, waited = 0;
+    pid_t r;
 
     child_close_stdin(c);
     if (c->out_fd != -1) {
         close(c->out_fd);
         c->out_fd = -1;
     }
-    while (waitpid(c->pid, &status, 0) == -1) {
-        if (errno != EINTR)
+    for (;;) {
+        r = waitpid(c->pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
+        if (r == -1 && errno == EINTR)
+            continue;
+        if (r == -1)
             return err_sys(e, ERR_INTERNAL, "waitpid '%s'", c->name);
+        if (r == c->pid)
+            break;
+        if (waited >= timeout_ms)
+            return -2; /* still running: child_free() stops it */
+        nanosleep(&tick, NULL);
+        waited += 10;
     }
     c->pid = -1;
     read_tail(c);
@@ -258,6 +269,12 @@ child_wait(struct child *c, struct err *e)
         return err_set(e, ERR_SOURCE, "'%s' exited with status %d%s%s", c->name, WEXITSTATUS(status),
                        summary[0] ? ": " : "", summary);
     return 0;
+}
+
+int
+child_wait(struct child *c, struct err *e)
+{
+    return child_wait_for(c, -1, e);
 }
 
 const char *

@@ -36,6 +36,12 @@ void child_close_stdin(struct child *c);
  */
 int child_wait(struct child *c, struct err *e);
 
+/**
+ * child_wait_for(c, timeout_ms, e): like child_wait, but gives up after ${timeout_ms} (negative: never)
+ * and returns -2 with ${e} untouched if the child is still running then.
+ */
+int child_wait_for(struct child *c, int timeout_ms, struct err *e);
+
 /** child_stderr(c): the tail of the child's stderr (after child_wait), "" if none. */
 const char *child_stderr(const struct child *c);
 
