@@ -147,6 +147,31 @@ EOF
 
 # (b) the wrong identity
 
+t_interrupted() {
+    # safedump itself is stopped (SIGTERM, as from systemd or kill) while the dump tool is mid-stream: the
+    # run unwinds like a failure: exit 1, the signal named, no backup, nothing half-written, no empty dirs.
+    local wrapper=$E2E_WORK/slow/pg_dump pid rc
+    mkdir -p "${wrapper%/*}"
+    cat >"$wrapper" <<EOF
+#!/usr/bin/env bash
+"$PGBIN/pg_dump" "\$@" | head -c 65536
+exec sleep 30
+EOF
+    chmod +x "$wrapper"
+    "$SAFEDUMP" backup --job fint --source "$URL" --repository "$R" --recipient "$REC" --pg-dump "$wrapper" \
+        >"$OUT" 2>"$ERR" &
+    pid=$!
+    sleep 1
+    kill -TERM "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    [ "$rc" = 1 ] || why "exit $rc after SIGTERM, expected 1: $(_e2e_show "$ERR")" || return
+    expect_stderr_contains "interrupted by signal 15" || return
+    [ "$(backups fint)" = 0 ] || why "a backup of fint exists after the interrupted run" || return
+    [ ! -e "$R/fint" ] || why "the interrupted run left '$R/fint' behind: $(find "$R/fint")" || return
+    repo_clean "$R" || return
+}
+
 t_wrong_identity() {
     expect_exit 1 "$SAFEDUMP" restore "fj@$ID1" --repository "$R" --identity "$KW" --to - || return
     expect_error_format || return
@@ -393,6 +418,7 @@ tcase "pg_dump killed by SIGKILL mid-stream: exit 1, no backup, nothing half-wri
 tcase "pg_dump fails (no such database): exit 1 with pg_dump's message" t_pg_dump_fails
 tcase "pg_dump fails after writing bytes: exit 1, no backup" t_pg_dump_fails_after_bytes
 tcase "pg_dump writes garbage, then fails: its failure is what is reported" t_pg_dump_garbage_then_fails
+tcase "safedump stopped by SIGTERM mid-dump: exit 1, nothing left behind" t_interrupted
 tcase "wrong identity on restore and verify: exit 1, 'no identity matches'" t_wrong_identity
 tcase "flipped byte: verify exit 4 'hash mismatch'; restore fails without unauthenticated output" t_flipped_byte
 tcase "truncated data object: verify exit 4; restore exit 1 'truncated'" t_truncated
