@@ -10,7 +10,7 @@
 # Backups, each from the same database:
 #   pg_dump -Fc -Z0 > /dev/null                                   the baseline: the dump alone
 #   pg_dump -Fc -Z0 | zstd -3 -T0 | age -r R > out
-#   pg_dump -Fc | gzip -9 | gpg --batch --trust-model always -e -r FPR > out   (throwaway GNUPGHOME)
+#   pg_dump (plain SQL, as the cron scripts do) | gzip -9 | gpg --batch --trust-model always -e -r FPR > out   (throwaway GNUPGHOME)
 #   safedump backup --compression zstd:3 ...
 # Restores, to /dev/null:
 #   age -d -i key out | zstd -d;  gpg -d out | gunzip;  safedump restore JOB@latest --to -
@@ -172,7 +172,7 @@ for ((i = 1; i <= repeat; i++)); do
     measure "pg_dump -Z0 | zstd -3 -T0 | age" backup "$AGE_OUT" 0 \
         bash -c "set -o pipefail; pg_dump -Fc -Z0 -d $(q "$URL") | zstd -q -3 -T0 | age -r $(q "$AGE_REC") > $(q "$AGE_OUT")"
     measure "pg_dump | gzip -9 | gpg -e" backup "$GPG_OUT" 0 \
-        bash -c "set -o pipefail; pg_dump -Fc -d $(q "$URL") | gzip -9 | gpg --batch --quiet --trust-model always -e -r $(q "$FPR") > $(q "$GPG_OUT")"
+        bash -c "set -o pipefail; pg_dump -Fp -d $(q "$URL") | gzip -9 | gpg --batch --quiet --trust-model always -e -r $(q "$FPR") > $(q "$GPG_OUT")"
     [ "$i" -gt 1 ] && sleep 1 # a new backup ID
     touch "$run_dir/time.txt.start"
     measure "safedump backup --compression zstd:3" backup "$REPO" 1 \
