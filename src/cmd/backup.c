@@ -304,6 +304,9 @@ cmd_backup(int argc, char **argv, struct err *e)
             job_flag = optarg;
             break;
         case 1:
+            if (strcmp(longopts[idx].name, "source") == 0 && config_url_has_password(optarg))
+                fprintf(stderr, "safedump: warning: a password on the command line is visible to other users; "
+                                "use ~/.pgpass or a service file\n");
             if (nflags == sizeof(flags) / sizeof(flags[0]))
                 return cmd_usage(e, "backup", "backup: too many options");
             flags[nflags].key = longopts[idx].name;

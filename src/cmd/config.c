@@ -58,9 +58,8 @@ parse_int(const char *v, int lo, int hi, int *out)
     return 0;
 }
 
-/* A URL with a password: "scheme://user:pw@" or "password=" in a query or keyword string. */
-static int
-has_password(const char *url)
+int
+config_url_has_password(const char *url)
 {
     const char *s = strstr(url, "://"), *at;
 
@@ -185,7 +184,7 @@ on_entry(void *arg, const char *section, const char *key, const char *value)
         x->failed = 1;
         return 0;
     }
-    if (strcmp(key, "source") == 0 && has_password(value)) {
+    if (strcmp(key, "source") == 0 && config_url_has_password(value)) {
         err_set(x->e, ERR_CONFIG, "%s:%d: key 'source': a password in the configuration file", c->path, line);
         err_hint(x->e, "put the password in ~/.pgpass or a service file; the file must hold no secrets");
         x->failed = 1;

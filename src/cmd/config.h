@@ -55,6 +55,9 @@ const struct job_conf *config_job(const struct config *c, const char *name);
  */
 int config_set(struct job_conf *j, const char *key, const char *value, struct err *e);
 
+/** config_url_has_password(url): "scheme://user:pw@..." or a "password=" parameter. */
+int config_url_has_password(const char *url);
+
 /** config_job_copy(dst, src, e): deep copy, for applying flags over a job from the file. */
 int config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e);
 void config_job_release(struct job_conf *j);

@@ -106,6 +106,31 @@ t_pg_dump_fails() {
     repo_clean "$R"
 }
 
+t_password_not_in_argv() {
+    # A password given in a --source URL reaches pg_dump as PGPASSWORD in its environment only: never in its
+    # argv, never in safedump's messages. A wrapper records what pg_dump was given, then becomes pg_dump.
+    local wrapper=$E2E_WORK/spy/pg_dump secret=S3cr3t-pw-$$
+    mkdir -p "${wrapper%/*}"
+    cat >"$wrapper" <<EOF
+#!/usr/bin/env bash
+printf '%s\n' "\$@" >"$E2E_WORK/spy/argv"
+printf '%s\n' "\${PGPASSWORD-unset}" >"$E2E_WORK/spy/env"
+exec "$PGBIN/pg_dump" "\$@"
+EOF
+    chmod +x "$wrapper"
+    expect_exit 0 "$SAFEDUMP" backup --job fpw --source "postgres://$PGUSER:$secret@$PGHOST:$PGPORT/srcdb" \
+        --repository "$R" --recipient "$REC" --pg-dump "$wrapper" || return
+    expect_stderr_contains "password on the command line is visible" || return
+    ! grep -q "$secret" "$E2E_WORK/spy/argv" || why "pg_dump's argv holds the password: $(cat "$E2E_WORK/spy/argv")" || return
+    grep -qx "$secret" "$E2E_WORK/spy/env" || why "pg_dump did not get PGPASSWORD" || return
+    ! grep -rq "$secret" "$R/fpw" || why "the password is in the repository" || return
+    # a failing run with a password: the message masks it
+    expect_exit 1 "$SAFEDUMP" backup --job fpw --source "postgres://$PGUSER:$secret@$PGHOST:$PGPORT/no_such_db" \
+        --repository "$R" --recipient "$REC" || return
+    expect_stderr_contains ":***@" || return
+    ! grep -q "$secret" "$ERR" || why "an error message shows the password: $(_e2e_show "$ERR")" || return
+}
+
 t_pg_dump_fails_after_bytes() {
     # The start of a real archive (192 KiB of the good backup's plaintext), then the real pg_dump, which
     # fails: no such database. The dump tool's failure and its message must win over the short archive.
@@ -416,6 +441,7 @@ t_unknown_backup() {
 tcase_must "start PostgreSQL, load data, keygen, one good backup" t_setup
 tcase "pg_dump killed by SIGKILL mid-stream: exit 1, no backup, nothing half-written" t_pg_dump_killed
 tcase "pg_dump fails (no such database): exit 1 with pg_dump's message" t_pg_dump_fails
+tcase "a password in the source URL reaches pg_dump's environment, never argv or messages" t_password_not_in_argv
 tcase "pg_dump fails after writing bytes: exit 1, no backup" t_pg_dump_fails_after_bytes
 tcase "pg_dump writes garbage, then fails: its failure is what is reported" t_pg_dump_garbage_then_fails
 tcase "safedump stopped by SIGTERM mid-dump: exit 1, nothing left behind" t_interrupted
