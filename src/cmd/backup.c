@@ -50,15 +50,6 @@ struct run {
     double seconds;
 };
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* An id not yet used by the job: the start time, or a later second if a backup already has it. */
 static int
 pick_id(struct storage *st, const char *job, time_t *start, char id[32], struct err *e)
@@ -135,7 +126,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     char data_key[300], contents_key[300], manifest_key[300];
     char *json = NULL;
     time_t start;
-    double t0 = now_seconds();
+    double t0 = cmd_now();
     int nr, data_stored = 0, contents_stored = 0, rc = -1;
     size_t i, nt;
 
@@ -231,7 +222,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     res->raw = m.raw_bytes;
     res->stored = m.stored_bytes;
     res->tables = nt;
-    res->seconds = now_seconds() - t0;
+    res->seconds = cmd_now() - t0;
     rc = 0;
 out:
     if (rc == -1 && st != NULL && (data_stored || contents_stored))

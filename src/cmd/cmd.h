@@ -61,6 +61,9 @@ const char *cmd_size(uint64_t n, char buf[32]);
 /** cmd_age(seconds, buf): "3h", "2d", "45s" */
 const char *cmd_age(long seconds, char buf[32]);
 
+/** cmd_now(): seconds on the monotonic clock, for durations. */
+double cmd_now(void);
+
 #define CMD_MAX_KEYS 64 /* recipients or identities per job */
 
 #endif

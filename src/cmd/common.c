@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "cmd/config.h"
@@ -162,4 +163,13 @@ cmd_age(long s, char buf[32])
     else
         snprintf(buf, 32, "%ldd", s / 86400);
     return buf;
+}
+
+double
+cmd_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

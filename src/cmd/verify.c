@@ -27,21 +27,12 @@ static const char usage_text[] =
     "  --repository DIR     the repository (default: from the configuration)\n"
     "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n";
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Check one backup. Returns 0 good, 1 bad (printed), -1 an error that is not the backup's fault. */
 static int
 check_one(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n, struct err *e)
 {
     struct err r;
-    double t0 = now_seconds();
+    double t0 = cmd_now();
     uint64_t rows = 0;
     int bad;
 
@@ -61,10 +52,10 @@ check_one(struct storage *st, const struct manifest *m, struct age_identity *con
         return 1;
     }
     if (n == 0)
-        printf("%s@%s ok: integrity (size, sha256, age header) in %.1f s\n", m->job, m->id, now_seconds() - t0);
+        printf("%s@%s ok: integrity (size, sha256, age header) in %.1f s\n", m->job, m->id, cmd_now() - t0);
     else
         printf("%s@%s ok: content (plaintext sha256, %llu rows) in %.1f s\n", m->job, m->id, (unsigned long long)rows,
-               now_seconds() - t0);
+               cmd_now() - t0);
     fflush(stdout);
     return 0;
 }

@@ -245,16 +245,21 @@ stage_borrow_new(struct stage *target, struct err *e)
     return s;
 }
 
-int
-stage_copy_fd(int fd, struct stage *dst, struct err *e)
+/*
+ * Read ${fd} to end of file into ${dst} with a buffer of ${bufsz}. With ${batch}, pause after a short
+ * read: 1 ms at ~200 MB/s is ~200 KiB, a quarter of a 1 MiB pipe, so the producer keeps writing meanwhile.
+ */
+static int
+copy(int fd, struct stage *dst, size_t bufsz, int batch, struct err *e)
 {
-    unsigned char *buf = malloc(STAGE_BUFSZ);
+    static const struct timespec pause = {0, 1000 * 1000};
+    unsigned char *buf = malloc(bufsz);
     int rc = -1;
 
     if (buf == NULL)
         return err_set(e, ERR_NOMEM, "out of memory");
     for (;;) {
-        ssize_t n = read(fd, buf, STAGE_BUFSZ);
+        ssize_t n = read(fd, buf, bufsz);
         if (n == 0)
             break;
         if (interrupt_pending()) {
@@ -269,6 +274,8 @@ stage_copy_fd(int fd, struct stage *dst, struct err *e)
         }
         if (stage_write(dst, buf, (size_t)n, e) == -1)
             goto out;
+        if (batch && (size_t)n < bufsz / 4)
+            nanosleep(&pause, NULL);
     }
     rc = 0;
 out:
@@ -277,36 +284,13 @@ out:
 }
 
 int
+stage_copy_fd(int fd, struct stage *dst, struct err *e)
+{
+    return copy(fd, dst, STAGE_BUFSZ, 0, e);
+}
+
+int
 stage_copy_pipe(int fd, struct stage *dst, struct err *e)
 {
-    /* 1 ms at ~200 MB/s is ~200 KiB: a quarter of the pipe, so the producer keeps writing meanwhile */
-    static const struct timespec pause = {0, 1000 * 1000};
-    unsigned char *buf = malloc(STAGE_PIPE_BUFSZ);
-    int rc = -1;
-
-    if (buf == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    for (;;) {
-        ssize_t n = read(fd, buf, STAGE_PIPE_BUFSZ);
-        if (n == 0)
-            break;
-        if (interrupt_pending()) {
-            err_set(e, ERR_IO, "interrupted by signal %d", interrupt_pending());
-            goto out;
-        }
-        if (n == -1) {
-            if (errno == EINTR)
-                continue;
-            err_sys(e, ERR_IO, "read");
-            goto out;
-        }
-        if (stage_write(dst, buf, (size_t)n, e) == -1)
-            goto out;
-        if ((size_t)n < STAGE_PIPE_BUFSZ / 4)
-            nanosleep(&pause, NULL);
-    }
-    rc = 0;
-out:
-    free(buf);
-    return rc;
+    return copy(fd, dst, STAGE_PIPE_BUFSZ, 1, e);
 }
