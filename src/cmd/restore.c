@@ -26,15 +26,18 @@
 
 static const char usage_text[] =
     "usage: safedump restore JOB[@ID|@latest] --to TARGET [options]\n\n"
-    "Restore a backup. TARGET is postgres://USER@HOST:PORT/DB (created if it does not exist), a file\n"
-    "name (never overwritten), or - for stdout (e.g. | pg_restore -d DB, or | psql for plain dumps).\n\n"
+    "Restore a backup. TARGET is postgres://USER@HOST:PORT/DB, a file name (never overwritten), or - for\n"
+    "stdout (e.g. | pg_restore -d DB, or | psql for plain dumps). A database is restored under a temporary\n"
+    "name and renamed to DB only after the whole restore succeeded; a failed or interrupted restore leaves\n"
+    "DB as it was.\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
     "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n"
     "  --to TARGET          where to restore to (required)\n"
+    "  --replace            the target database exists: drop it after the restore succeeded, then rename\n"
     "  --create             pg_restore --create: create the database named in the dump (TARGET names\n"
     "                       the database to connect to first)\n"
-    "  --clean              pg_restore --clean --if-exists: drop objects before recreating them\n"
+    "  --clean              pg_restore --clean --if-exists into the existing DB (no temporary database)\n"
     "  --no-owner           pg_restore --no-owner: do not restore object ownership\n";
 
 static int
@@ -69,41 +72,97 @@ restore_file(struct storage *st, const struct manifest *m, struct age_identity *
     return rc;
 }
 
+/* Load the backup into the existing database of ${conn}. */
 static int
-restore_pg(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
-           const struct target_pg_opts *o, struct err *e)
+load(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+     const struct target_pg_opts *o, struct err *e)
 {
     struct child *ch;
     struct stage *sink;
-    int created = 0, rc = -1;
+    int rc = -1;
 
-    if ((ch = target_pg_begin(o, &created, e)) == NULL)
+    if ((ch = target_pg_begin(o, e)) == NULL)
         return -1;
     if ((sink = stage_fd_new(child_stdin(ch), e)) == NULL)
         goto out;
-    if (read_data(st, m, ids, n, sink, e) == -1) {
-        /* what the loader had may be incomplete: stop it before it commits more */
-        goto out;
-    }
+    if (read_data(st, m, ids, n, sink, e) == -1)
+        goto out; /* child_free stops the loader: what it has may be incomplete */
     if (child_wait(ch, e) == -1) {
         e->code = ERR_TARGET;
         goto out;
     }
     rc = 0;
 out:
-    if (rc == -1) {
-        child_free(ch);
-        ch = NULL;
-        if (created) {
-            struct err e2;
-            err_init(&e2);
-            if (target_pg_drop(o->url, &e2) == -1)
-                fprintf(stderr, "safedump: warning: %s\n", e2.msg);
-            else
-                err_hint(e, "the database created for this restore was dropped again");
-        }
-    }
     child_free(ch);
+    return rc;
+}
+
+/* Drop a database we made, after a failure; a failure to drop is a warning. */
+static void
+drop_quietly(const struct pg_conn *c, const char *dbname)
+{
+    struct err e2;
+
+    err_init(&e2);
+    if (pg_db_drop(c, dbname, &e2) == -1)
+        fprintf(stderr, "safedump: warning: %s\n", e2.msg);
+}
+
+/*
+ * Restore without harm: load into a new database with a temporary name and rename it to the target
+ * only after the whole restore succeeded. An existing target is replaced only with --replace, and is
+ * dropped only then. A failed or interrupted restore drops the temporary database and leaves the
+ * target as it was. With --create or --clean, pg_restore works on the target directly (its own modes).
+ */
+static int
+restore_pg(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+           struct target_pg_opts *o, const char *url, int replace, struct err *e)
+{
+    struct pg_conn target, tmp;
+    char tmpname[64];
+    int exists, rc = -1;
+
+    memset(&tmp, 0, sizeof(tmp));
+    if (pg_conn_parse(url, &target, e) == -1)
+        return -1;
+    if (target.dbname[0] == '\0') {
+        err_set(e, ERR_USAGE, "target '%s' names no database", target.display);
+        goto out;
+    }
+    if ((exists = pg_db_exists(&target, target.dbname, e)) == -1)
+        goto out;
+    if (o->create || o->clean) {
+        int created = 0;
+        if (!exists && !o->create) {
+            if (pg_db_create(&target, target.dbname, e) == -1)
+                goto out;
+            created = 1;
+        }
+        o->conn = &target;
+        if ((rc = load(st, m, ids, n, o, e)) == -1 && created)
+            drop_quietly(&target, target.dbname);
+        goto out;
+    }
+    if (exists && !replace) {
+        err_set(e, ERR_EXISTS, "database '%s' already exists", target.dbname);
+        err_hint(e, "restore under a new name, or add --replace to swap it in after the restore succeeded");
+        goto out;
+    }
+    snprintf(tmpname, sizeof(tmpname), "safedump_restore_%ld_%d", (long)time(NULL), (int)getpid());
+    if (pg_conn_copy_db(&target, tmpname, &tmp, e) == -1 || pg_db_create(&target, tmpname, e) == -1)
+        goto out;
+    o->conn = &tmp;
+    if (load(st, m, ids, n, o, e) == -1 || (exists && pg_db_drop(&target, target.dbname, e) == -1) ||
+        pg_db_rename(&target, tmpname, target.dbname, e) == -1) {
+        drop_quietly(&target, tmpname);
+        if (exists && pg_db_exists(&target, target.dbname, e) == 1)
+            err_hint(e, "database '%s' was left as it was", target.dbname);
+        goto out;
+    }
+    rc = 0;
+out:
+    pg_conn_release(&tmp);
+    pg_conn_release(&target);
     return rc;
 }
 
@@ -111,15 +170,11 @@ int
 cmd_restore(int argc, char **argv, struct err *e)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"repository", required_argument, NULL, 'r'},
-        {"identity", required_argument, NULL, 'i'},
-        {"to", required_argument, NULL, 't'},
-        {"create", no_argument, NULL, 'C'},
-        {"clean", no_argument, NULL, 'L'},
-        {"no-owner", no_argument, NULL, 'O'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},   {"repository", required_argument, NULL, 'r'},
+        {"identity", required_argument, NULL, 'i'}, {"to", required_argument, NULL, 't'},
+        {"create", no_argument, NULL, 'C'},         {"clean", no_argument, NULL, 'L'},
+        {"no-owner", no_argument, NULL, 'O'},       {"replace", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     struct age_identity *ids[CMD_MAX_KEYS];
     struct config cfg;
@@ -130,7 +185,7 @@ cmd_restore(int argc, char **argv, struct err *e)
     const struct catalog_entry *sel;
     const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *to = NULL, *repo, *spec;
     char *at;
-    int c, nids = 0, rc = -1;
+    int c, nids = 0, replace = 0, rc = -1;
 
     memset(&cat, 0, sizeof(cat));
     memset(&cfg, 0, sizeof(cfg));
@@ -160,6 +215,9 @@ cmd_restore(int argc, char **argv, struct err *e)
             break;
         case 'O':
             po.no_owner = 1;
+            break;
+        case 'P':
+            replace = 1;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -204,9 +262,8 @@ cmd_restore(int argc, char **argv, struct err *e)
         struct stage *sink = stage_fd_new(STDOUT_FILENO, e);
         rc = sink == NULL ? -1 : read_data(st, &sel->m, ids, (size_t)nids, sink, e);
     } else if (is_pg_target(to)) {
-        po.url = to;
         po.format = strcmp(sel->m.dump_format, "plain") == 0 ? PG_FORMAT_PLAIN : PG_FORMAT_CUSTOM;
-        rc = restore_pg(st, &sel->m, ids, (size_t)nids, &po, e);
+        rc = restore_pg(st, &sel->m, ids, (size_t)nids, &po, to, replace, e);
     } else {
         rc = restore_file(st, &sel->m, ids, (size_t)nids, to, e);
     }

@@ -262,49 +262,186 @@ exec_cmd(PGconn *db, const char *sql, const char *what, struct err *e)
     return ok ? 0 : -1;
 }
 
-/* Make sure the database of ${c} exists; create it if not. */
-static int
-ensure_database(const struct pg_conn *c, int *created, struct err *e)
+int
+pg_conn_copy_db(const struct pg_conn *src, const char *dbname, struct pg_conn *out, struct err *e)
 {
-    const char *params[1] = {c->dbname};
+    size_t len;
+
+    memset(out, 0, sizeof(*out));
+    len = strlen(src->conninfo);
+    if ((out->conninfo = malloc(len + 1)) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    memcpy(out->conninfo, src->conninfo, len + 1);
+    /* a repeated keyword overrides the earlier one in libpq's connection strings */
+    if (append_kv(&out->conninfo, &len, "dbname", dbname) == -1) {
+        pg_conn_release(out);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    if (src->password != NULL) {
+        if ((out->password = secret_new(src->password->len + 1, e)) == NULL) {
+            pg_conn_release(out);
+            return -1;
+        }
+        memcpy(out->password->data, src->password->data, src->password->len);
+        out->password->len = src->password->len;
+    }
+    snprintf(out->dbname, sizeof(out->dbname), "%s", dbname);
+    snprintf(out->display, sizeof(out->display), "database '%s'", dbname);
+    return 0;
+}
+
+/* A connection to the maintenance database of ${c}'s server. */
+static PGconn *
+maintenance(const struct pg_conn *c, struct err *e)
+{
+    return connect_to(c, "postgres", e);
+}
+
+int
+pg_db_exists(const struct pg_conn *c, const char *dbname, struct err *e)
+{
+    const char *params[1] = {dbname};
     PGconn *db;
     PGresult *r;
-    char *ident = NULL, sql[400];
-    int exists, rc = -1;
+    int rc;
 
-    *created = 0;
-    if ((db = connect_to(c, "postgres", e)) == NULL)
+    if ((db = maintenance(c, e)) == NULL)
         return -1;
     r = PQexecParams(db, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         const char *m = PQerrorMessage(db);
-        err_set(e, ERR_TARGET, "unable to look up database '%s': %.*s", c->dbname, (int)strcspn(m, "\n"), m);
-        PQclear(r);
+        rc = err_set(e, ERR_TARGET, "unable to look up database '%s': %.*s", dbname, (int)strcspn(m, "\n"), m);
+    } else {
+        rc = PQntuples(r) > 0;
+    }
+    PQclear(r);
+    PQfinish(db);
+    return rc;
+}
+
+/* Run "VERB <ident> TAIL" on the maintenance database. */
+static int
+db_command(const struct pg_conn *c, const char *verb, const char *name, const char *tail, const char *what,
+           struct err *e)
+{
+    PGconn *db;
+    char *ident = NULL, sql[512];
+    int rc = -1;
+
+    if ((db = maintenance(c, e)) == NULL)
+        return -1;
+    if ((ident = PQescapeIdentifier(db, name, strlen(name))) == NULL) {
+        err_set(e, ERR_TARGET, "invalid database name '%s'", name);
         goto out;
     }
-    exists = PQntuples(r) > 0;
-    PQclear(r);
-    if (!exists) {
-        if ((ident = PQescapeIdentifier(db, c->dbname, strlen(c->dbname))) == NULL) {
-            err_set(e, ERR_TARGET, "invalid database name '%s'", c->dbname);
-            goto out;
-        }
-        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", ident);
-        if (exec_cmd(db, sql, "unable to create database", e) == -1)
-            goto out;
-        *created = 1;
-    }
-    rc = 0;
+    snprintf(sql, sizeof(sql), "%s %s%s", verb, ident, tail);
+    rc = exec_cmd(db, sql, what, e);
 out:
     PQfreemem(ident);
     PQfinish(db);
     return rc;
 }
 
-struct child *
-target_pg_begin(const struct target_pg_opts *o, int *created, struct err *e)
+int
+pg_db_create(const struct pg_conn *c, const char *dbname, struct err *e)
 {
-    struct pg_conn conn;
+    return db_command(c, "CREATE DATABASE", dbname, "", "unable to create database", e);
+}
+
+int
+pg_db_drop(const struct pg_conn *c, const char *dbname, struct err *e)
+{
+    return db_command(c, "DROP DATABASE IF EXISTS", dbname, " WITH (FORCE)", "unable to drop database", e);
+}
+
+int
+pg_db_rename(const struct pg_conn *c, const char *from, const char *to, struct err *e)
+{
+    PGconn *db;
+    char *a = NULL, *b = NULL, sql[512];
+    int rc = -1;
+
+    if ((db = maintenance(c, e)) == NULL)
+        return -1;
+    if ((a = PQescapeIdentifier(db, from, strlen(from))) == NULL ||
+        (b = PQescapeIdentifier(db, to, strlen(to))) == NULL) {
+        err_set(e, ERR_TARGET, "invalid database name '%s'", a == NULL ? from : to);
+        goto out;
+    }
+    snprintf(sql, sizeof(sql), "ALTER DATABASE %s RENAME TO %s", a, b);
+    rc = exec_cmd(db, sql, "unable to rename the restored database", e);
+out:
+    PQfreemem(a);
+    PQfreemem(b);
+    PQfinish(db);
+    return rc;
+}
+
+int
+pg_db_count(const struct pg_conn *c, const char *schema, const char *table, uint64_t *rows, struct err *e)
+{
+    PGconn *db;
+    PGresult *r = NULL;
+    char *s = NULL, *t = NULL, *sql = NULL;
+    int rc = -1;
+
+    if ((db = connect_to(c, c->dbname, e)) == NULL)
+        return -1;
+    if ((s = PQescapeIdentifier(db, schema, strlen(schema))) == NULL ||
+        (t = PQescapeIdentifier(db, table, strlen(table))) == NULL ||
+        (sql = malloc(strlen(s) + strlen(t) + 32)) == NULL) {
+        err_set(e, ERR_TARGET, "invalid table name %s.%s", schema, table);
+        goto out;
+    }
+    sprintf(sql, "SELECT count(*) FROM %s.%s", s, t);
+    r = PQexec(db, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        const char *m = PQerrorMessage(db);
+        err_set(e, ERR_VERIFY, "table %s.%s: %.*s", schema, table, (int)strcspn(m, "\n"), m);
+        goto out;
+    }
+    *rows = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+    rc = 0;
+out:
+    PQclear(r);
+    free(sql);
+    PQfreemem(s);
+    PQfreemem(t);
+    PQfinish(db);
+    return rc;
+}
+
+int
+pg_db_check_sql(const struct pg_conn *c, const char *query, struct err *e)
+{
+    PGconn *db;
+    PGresult *r;
+    int rc = -1;
+
+    if ((db = connect_to(c, c->dbname, e)) == NULL)
+        return -1;
+    r = PQexec(db, query);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *m = PQerrorMessage(db);
+        err_set(e, ERR_VERIFY, "restore_test_sql failed: %.*s", (int)strcspn(m, "\n"), m);
+    } else if (PQntuples(r) != 1 || PQnfields(r) != 1) {
+        err_set(e, ERR_VERIFY, "restore_test_sql returned %d rows of %d columns, expected one boolean", PQntuples(r),
+                PQnfields(r));
+    } else if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+        err_set(e, ERR_VERIFY, "restore_test_sql returned %s", PQgetisnull(r, 0, 0) ? "null" : "false");
+    } else {
+        rc = 0;
+    }
+    PQclear(r);
+    PQfinish(db);
+    return rc;
+}
+
+struct child *
+target_pg_begin(const struct target_pg_opts *o, struct err *e)
+{
     struct child_spec spec = {0};
     struct child *ch = NULL;
     struct secret *pw = NULL;
@@ -312,17 +449,8 @@ target_pg_begin(const struct target_pg_opts *o, int *created, struct err *e)
     char *dbarg = NULL;
     size_t k = 0;
 
-    *created = 0;
-    if (pg_conn_parse(o->url, &conn, e) == -1)
+    if ((dbarg = dbname_arg(o->conn, e)) == NULL)
         return NULL;
-    if (conn.dbname[0] == '\0') {
-        err_set(e, ERR_USAGE, "target '%s' names no database", conn.display);
-        goto out;
-    }
-    if (!o->create && ensure_database(&conn, created, e) == -1)
-        goto out;
-    if ((dbarg = dbname_arg(&conn, e)) == NULL)
-        goto out;
     if (o->format == PG_FORMAT_CUSTOM) {
         argv[k++] = "pg_restore";
         argv[k++] = "--exit-on-error";
@@ -343,7 +471,7 @@ target_pg_begin(const struct target_pg_opts *o, int *created, struct err *e)
     }
     argv[k++] = dbarg;
     argv[k] = NULL;
-    if (conn.password != NULL && (pw = password_env(&conn, e)) == NULL)
+    if (o->conn->password != NULL && (pw = password_env(o->conn, e)) == NULL)
         goto out;
     env[0] = pw ? (const char *)pw->data : NULL;
     spec.argv = argv;
@@ -354,33 +482,17 @@ target_pg_begin(const struct target_pg_opts *o, int *created, struct err *e)
 out:
     secret_free(pw);
     free(dbarg);
-    if (ch == NULL)
-        err_wrap(e, "target '%s'", conn.display);
-    pg_conn_release(&conn);
     return ch;
 }
 
-int
-target_pg_drop(const char *url, struct err *e)
+struct child *
+pg_restore_check_begin(struct err *e)
 {
-    struct pg_conn conn;
-    PGconn *db = NULL;
-    char *ident = NULL, sql[400];
-    int rc = -1;
+    static const char *const argv[] = {"pg_restore", "--file=/dev/null", NULL};
+    struct child_spec spec = {0};
 
-    if (pg_conn_parse(url, &conn, e) == -1)
-        return -1;
-    if ((db = connect_to(&conn, "postgres", e)) == NULL)
-        goto out;
-    if ((ident = PQescapeIdentifier(db, conn.dbname, strlen(conn.dbname))) == NULL) {
-        err_set(e, ERR_TARGET, "invalid database name '%s'", conn.dbname);
-        goto out;
-    }
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", ident);
-    rc = exec_cmd(db, sql, "unable to drop database", e);
-out:
-    PQfreemem(ident);
-    PQfinish(db);
-    pg_conn_release(&conn);
-    return rc;
+    spec.argv = argv;
+    spec.stdin_pipe = 1;
+    spec.stdout_fd = -1;
+    return child_start(&spec, e);
 }

@@ -7,6 +7,7 @@
 #define SAFEDUMP_SOURCE_PG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "source/pgcount.h"
 
@@ -41,21 +42,39 @@ struct source_pg_opts {
  */
 int source_pg_run(const struct source_pg_opts *o, struct stage *dst, struct err *e);
 
+/** pg_conn_copy_db(src, dbname, out, e): a copy of ${src} that names database ${dbname}. */
+int pg_conn_copy_db(const struct pg_conn *src, const char *dbname, struct pg_conn *out, struct err *e);
+
+/*
+ * Database administration on the server of a connection (through its "postgres" database).
+ * Errors are ERR_TARGET and quote the server's first message line.
+ */
+int pg_db_exists(const struct pg_conn *c, const char *dbname, struct err *e); /* 1, 0 or -1 */
+int pg_db_create(const struct pg_conn *c, const char *dbname, struct err *e);
+int pg_db_drop(const struct pg_conn *c, const char *dbname, struct err *e); /* missing is fine */
+int pg_db_rename(const struct pg_conn *c, const char *from, const char *to, struct err *e);
+
+/** pg_db_count(c, schema, table, rows, e): count(*) of a table in ${c}'s database (ERR_VERIFY if it fails). */
+int pg_db_count(const struct pg_conn *c, const char *schema, const char *table, uint64_t *rows, struct err *e);
+
+/** pg_db_check_sql(c, query, e): ${query} must return exactly one value, true (ERR_VERIFY otherwise). */
+int pg_db_check_sql(const struct pg_conn *c, const char *query, struct err *e);
+
 struct target_pg_opts {
-    const char *url;
+    const struct pg_conn *conn; /* the database to load into; it must exist */
     enum pg_dump_format format;
     int create; /* pg_restore --create */
     int clean;  /* pg_restore --clean --if-exists */
     int no_owner;
 };
 
-/**
- * target_pg_begin(o, created, e): make sure the target database exists (creating it if it does not;
- * *${created} says so) and start pg_restore (custom) or psql (plain) reading its stdin.
- */
-struct child *target_pg_begin(const struct target_pg_opts *o, int *created, struct err *e);
+/** target_pg_begin(o, e): start pg_restore (custom) or psql (plain), reading the dump on its stdin. */
+struct child *target_pg_begin(const struct target_pg_opts *o, struct err *e);
 
-/** target_pg_drop(url, e): drop the database ${url} names (after a failed restore into one we created). */
-int target_pg_drop(const char *url, struct err *e);
+/**
+ * pg_restore_check_begin(e): start `pg_restore --file=/dev/null` reading a custom-format dump on its
+ * stdin: a full read of every entry, which a table-of-contents listing alone would not do.
+ */
+struct child *pg_restore_check_begin(struct err *e);
 
 #endif
