@@ -6,11 +6,13 @@
 
 #include "catalog/catalog.h"
 #include "format/age.h"
+#include "source/pg.h"
 #include "source/pgcount.h"
 #include "stage/hash.h"
 #include "stage/stage.h"
 #include "stage/zstd.h"
 #include "storage/storage.h"
+#include "util/child.h"
 #include "util/err.h"
 
 /* A pass-through stage that fails in finish when the byte count differs from the manifest's. */
@@ -194,6 +196,7 @@ read_content_check(struct storage *st, const struct manifest *m, struct age_iden
 {
     struct contents c;
     struct stage *head = NULL, *s, *counter, *plain_hash, *raw_count;
+    struct child *reader = NULL;
     const struct pg_table_count *t;
     enum pg_dump_format fmt = strcmp(m->dump_format, "plain") == 0 ? PG_FORMAT_PLAIN : PG_FORMAT_CUSTOM;
     size_t nt;
@@ -202,22 +205,42 @@ read_content_check(struct storage *st, const struct manifest *m, struct age_iden
     *rows = 0;
     if (read_contents(st, m, ids, n, &c, e) == -1)
         return -1;
-    if ((s = stage_null_new(e)) == NULL || (s = counter = pgcount_new(fmt, s, e)) == NULL ||
-        (s = plain_hash = stage_hash_new(s, e)) == NULL || (s = raw_count = stage_count_new(s, e)) == NULL)
+    /* custom format: pg_restore reads every entry too (a listing alone accepts a truncated dump) */
+    if (fmt == PG_FORMAT_CUSTOM && (reader = pg_restore_check_begin(e)) == NULL)
+        goto out;
+    if ((s = reader ? stage_fd_new(child_stdin(reader), e) : stage_null_new(e)) == NULL ||
+        (s = counter = pgcount_new(fmt, s, e)) == NULL || (s = plain_hash = stage_hash_new(s, e)) == NULL ||
+        (s = raw_count = stage_count_new(s, e)) == NULL)
         goto out;
     head = s;
     stage_hash_expect(plain_hash, c.plain_sha256, "plaintext");
-    if ((s = stage_borrow_new(head, e)) == NULL || read_data(st, m, ids, n, s, e) == -1)
+    if ((s = stage_borrow_new(head, e)) == NULL)
         goto out;
+    if (read_data(st, m, ids, n, s, e) == -1) {
+        struct err ce;
+        err_init(&ce);
+        /* pg_restore gave up first (the write failed): its reason is the cause */
+        if (reader != NULL && e->code == ERR_IO && child_wait_for(reader, 5000, &ce) == -1)
+            err_set(e, ERR_VERIFY, "pg_restore cannot read the dump: %s", ce.msg);
+        goto out;
+    }
     if (stage_count_bytes(raw_count) != c.raw_bytes) {
         err_set(e, ERR_VERIFY, "plaintext size %llu, %llu recorded", (unsigned long long)stage_count_bytes(raw_count),
                 (unsigned long long)c.raw_bytes);
         goto out;
     }
     t = pgcount_tables(counter, &nt);
-    rc = compare_rows(&c, t, nt, rows, e);
+    if (compare_rows(&c, t, nt, rows, e) == -1)
+        goto out;
+    if (reader != NULL && child_wait(reader, e) == -1) {
+        err_wrap(e, "pg_restore cannot read the dump");
+        e->code = ERR_VERIFY;
+        goto out;
+    }
+    rc = 0;
 out:
     stage_free(head);
+    child_free(reader);
     contents_release(&c);
     return rc;
 }

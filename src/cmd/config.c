@@ -113,6 +113,15 @@ config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
         return set_str(&j->pg_dump, v, e);
     if (strcmp(key, "pg_dump_arg") == 0)
         return push_str(&j->pg_dump_args, &j->n_pg_dump_args, v, e);
+    if (strcmp(key, "restore_test_target") == 0) {
+        if (strncmp(v, "postgres://", 11) != 0 && strncmp(v, "postgresql://", 13) != 0)
+            return err_set(e, ERR_CONFIG, "restore_test_target '%s': not a postgres:// URL", v);
+        return set_str(&j->restore_test_target, v, e);
+    }
+    if (strcmp(key, "restore_test_sql") == 0)
+        return set_str(&j->restore_test_sql, v, e);
+    if (strcmp(key, "state_dir") == 0)
+        return set_str(&j->state_dir, v, e);
     return err_set(e, ERR_CONFIG, "unknown key '%s'", key);
 }
 
@@ -184,8 +193,8 @@ on_entry(void *arg, const char *section, const char *key, const char *value)
         x->failed = 1;
         return 0;
     }
-    if (strcmp(key, "source") == 0 && config_url_has_password(value)) {
-        err_set(x->e, ERR_CONFIG, "%s:%d: key 'source': a password in the configuration file", c->path, line);
+    if ((strcmp(key, "source") == 0 || strcmp(key, "restore_test_target") == 0) && config_url_has_password(value)) {
+        err_set(x->e, ERR_CONFIG, "%s:%d: key '%s': a password in the configuration file", c->path, line, key);
         err_hint(x->e, "put the password in ~/.pgpass or a service file; the file must hold no secrets");
         x->failed = 1;
         return 0;
@@ -251,12 +260,16 @@ config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
 
     *dst = *src;
     dst->source = dst->repository = dst->recipients_file = dst->pg_dump = NULL;
+    dst->restore_test_target = dst->restore_test_sql = dst->state_dir = NULL;
     dst->recipients = dst->pg_dump_args = NULL;
     dst->n_recipients = dst->n_pg_dump_args = 0;
     if ((src->source && set_str(&dst->source, src->source, e) == -1) ||
         (src->repository && set_str(&dst->repository, src->repository, e) == -1) ||
         (src->recipients_file && set_str(&dst->recipients_file, src->recipients_file, e) == -1) ||
-        (src->pg_dump && set_str(&dst->pg_dump, src->pg_dump, e) == -1))
+        (src->pg_dump && set_str(&dst->pg_dump, src->pg_dump, e) == -1) ||
+        (src->restore_test_target && set_str(&dst->restore_test_target, src->restore_test_target, e) == -1) ||
+        (src->restore_test_sql && set_str(&dst->restore_test_sql, src->restore_test_sql, e) == -1) ||
+        (src->state_dir && set_str(&dst->state_dir, src->state_dir, e) == -1))
         goto fail;
     for (i = 0; i < src->n_recipients; i++)
         if (push_str(&dst->recipients, &dst->n_recipients, src->recipients[i], e) == -1)
@@ -279,6 +292,9 @@ config_job_release(struct job_conf *j)
     free(j->repository);
     free(j->recipients_file);
     free(j->pg_dump);
+    free(j->restore_test_target);
+    free(j->restore_test_sql);
+    free(j->state_dir);
     for (i = 0; i < j->n_recipients; i++)
         free(j->recipients[i]);
     free(j->recipients);
@@ -286,6 +302,7 @@ config_job_release(struct job_conf *j)
         free(j->pg_dump_args[i]);
     free(j->pg_dump_args);
     j->source = j->repository = j->recipients_file = j->pg_dump = NULL;
+    j->restore_test_target = j->restore_test_sql = j->state_dir = NULL;
     j->recipients = j->pg_dump_args = NULL;
     j->n_recipients = j->n_pg_dump_args = 0;
 }

@@ -27,6 +27,9 @@ struct job_conf {
     char *pg_dump; /* program */
     char **pg_dump_args;
     size_t n_pg_dump_args;
+    char *restore_test_target; /* server for restore tests; NULL: a scratch server */
+    char *restore_test_sql;    /* a query that must return true after a restore test */
+    char *state_dir;           /* where verify results are recorded; NULL: not recorded */
 };
 
 struct config {

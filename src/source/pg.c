@@ -462,6 +462,8 @@ target_pg_begin(const struct target_pg_opts *o, struct err *e)
         }
         if (o->no_owner)
             argv[k++] = "--no-owner";
+        if (o->no_privileges)
+            argv[k++] = "--no-privileges";
     } else {
         argv[k++] = "psql";
         argv[k++] = "--no-psqlrc";

@@ -63,9 +63,10 @@ int pg_db_check_sql(const struct pg_conn *c, const char *query, struct err *e);
 struct target_pg_opts {
     const struct pg_conn *conn; /* the database to load into; it must exist */
     enum pg_dump_format format;
-    int create; /* pg_restore --create */
-    int clean;  /* pg_restore --clean --if-exists */
-    int no_owner;
+    int create;        /* pg_restore --create */
+    int clean;         /* pg_restore --clean --if-exists */
+    int no_owner;      /* pg_restore --no-owner */
+    int no_privileges; /* pg_restore --no-privileges */
 };
 
 /** target_pg_begin(o, e): start pg_restore (custom) or psql (plain), reading the dump on its stdin. */

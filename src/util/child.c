@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "util/err.h"
@@ -108,6 +109,12 @@ child_start(const struct child_spec *spec, struct err *e)
         signal(SIGPIPE, SIG_DFL);
         if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(c->err_fd, 2) == -1)
             _exit(127);
+        if (spec->as_user &&
+            (setgroups(0, NULL) == -1 || setgid((gid_t)spec->gid) == -1 || setuid((uid_t)spec->uid) == -1)) {
+            saved = errno;
+            (void)!write(errp[1], &saved, sizeof(saved));
+            _exit(127);
+        }
         environ = env;
         execvp(spec->argv[0], (char *const *)(uintptr_t)spec->argv);
         saved = errno;

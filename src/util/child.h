@@ -17,6 +17,8 @@ struct child_spec {
     int stdin_pipe;               /* 1: a pipe for child_stdin(); 0: /dev/null */
     int stdout_pipe;              /* 1: a pipe for child_stdout(); 0: stdout_fd */
     int stdout_fd;                /* used when stdout_pipe is 0; -1 means /dev/null */
+    int as_user;                  /* 1: run as uid/gid below (we are root; e.g. initdb refuses root) */
+    unsigned uid, gid;
 };
 
 /** child_start(spec, e): fork and exec. NULL on failure (fork, pipe or exec failure: "unable to run 'x'"). */
