@@ -1,17 +1,24 @@
 /*
  * safedump verify [JOB[@ID|@latest|@all]]: level 1 (no key): stored size and SHA-256 against the
  * manifest and a well-formed age header; level 2 (--identity): decrypt and decompress to nowhere,
- * recount rows, and compare plaintext size, hash and per-table row counts with contents.age.
- * One line per backup; exit 4 when any backup is bad.
+ * recount rows, compare plaintext size, hash and per-table row counts with contents.age, and let
+ * pg_restore read the whole dump; level 3 (--restore): a restore test (catalog/restoretest.c).
+ * One line per backup (or --json); exit 4 when any backup is bad. Results are recorded per job in
+ * state_dir (or $SAFEDUMP_STATE_DIR) for monitoring.
  */
+#include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "catalog/catalog.h"
 #include "catalog/read.h"
+#include "catalog/restoretest.h"
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "format/age.h"
@@ -20,44 +27,139 @@
 
 static const char usage_text[] =
     "usage: safedump verify [JOB[@ID|@latest|@all]...] [options]\n\n"
-    "Check backups (default: the latest backup of every job). Without an identity: the stored object's\n"
-    "size and SHA-256 against its manifest, and its age header. With --identity: also decrypt and\n"
-    "decompress, and compare the plaintext hash and every table's row count with those recorded.\n\n"
+    "Check backups (default: the latest backup of every job), at one of three levels:\n"
+    "  1 (no identity)      the stored object's size and SHA-256 against its manifest, and its age header\n"
+    "  2 (--identity)       also decrypt and decompress; compare the plaintext size and hash and every\n"
+    "                       table's row count with those recorded; pg_restore reads the whole dump\n"
+    "  3 (--restore)        restore into a scratch database (restore_test_target, or a scratch server\n"
+    "                       started for the test), compare each table's count(*) with the recorded count,\n"
+    "                       run restore_test_sql, and measure the restore time\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
-    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n";
+    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n"
+    "  --restore            level 3 (needs the identity)\n"
+    "  --json               one JSON array of results on stdout instead of lines\n";
 
-/* Check one backup. Returns 0 good, 1 bad (printed), -1 an error that is not the backup's fault. */
+struct result {
+    const struct manifest *m;
+    int level;
+    int ok;
+    char reason[1024];
+    double seconds;
+    uint64_t rows;
+    double restore_seconds;
+};
+
+/* Check one backup. Returns 0 (checked: good or bad, in ${r}) or -1 for an error that is not the backup's. */
 static int
-check_one(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n, struct err *e)
+check_one(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+          const struct restore_test_opts *rt, struct result *r, struct err *e)
 {
-    struct err r;
+    struct err why;
+    struct restore_test_result res;
     double t0 = cmd_now();
-    uint64_t rows = 0;
     int bad;
 
-    err_init(&r);
-    if (n == 0)
-        bad = read_integrity(st, m, &r) == -1;
-    else
-        bad = read_content_check(st, m, ids, n, &rows, &r) == -1;
-    if (bad && (r.code == ERR_KEY || r.code == ERR_STORAGE || r.code == ERR_NOMEM || r.code == ERR_IO ||
-                r.code == ERR_USAGE)) {
-        *e = r;
+    err_init(&why);
+    r->m = m;
+    r->level = rt != NULL ? 3 : n > 0 ? 2 : 1;
+    if (r->level == 1)
+        bad = read_integrity(st, m, &why) == -1;
+    else if (r->level == 2)
+        bad = read_content_check(st, m, ids, n, &r->rows, &why) == -1;
+    else {
+        bad = restore_test_run(st, m, ids, n, rt, &res, &why) == -1;
+        r->rows = res.rows;
+        r->restore_seconds = res.restore_seconds;
+    }
+    r->seconds = cmd_now() - t0;
+    if (bad && why.code != ERR_VERIFY && why.code != ERR_FORMAT && why.code != ERR_NOTFOUND) {
+        *e = why;
         return err_wrap(e, "verify '%s@%s'", m->job, m->id);
     }
-    if (bad) {
-        printf("%s@%s BAD: %s\n", m->job, m->id, r.msg);
-        fflush(stdout);
-        return 1;
-    }
-    if (n == 0)
-        printf("%s@%s ok: integrity (size, sha256, age header) in %.1f s\n", m->job, m->id, cmd_now() - t0);
-    else
-        printf("%s@%s ok: content (plaintext sha256, %llu rows) in %.1f s\n", m->job, m->id, (unsigned long long)rows,
-               cmd_now() - t0);
-    fflush(stdout);
+    r->ok = !bad;
+    snprintf(r->reason, sizeof(r->reason), "%s", bad ? why.msg : "");
     return 0;
+}
+
+static const char *const level_names[] = {"", "integrity", "content", "restore"};
+
+static void
+print_line(const struct result *r)
+{
+    if (!r->ok)
+        printf("%s@%s BAD (level %d, %s): %s\n", r->m->job, r->m->id, r->level, level_names[r->level], r->reason);
+    else if (r->level == 1)
+        printf("%s@%s ok: integrity (size, sha256, age header) in %.1f s\n", r->m->job, r->m->id, r->seconds);
+    else if (r->level == 2)
+        printf("%s@%s ok: content (plaintext sha256, %llu rows) in %.1f s\n", r->m->job, r->m->id,
+               (unsigned long long)r->rows, r->seconds);
+    else
+        printf("%s@%s ok: restore test (%llu rows match, restored in %.1f s) in %.1f s\n", r->m->job, r->m->id,
+               (unsigned long long)r->rows, r->restore_seconds, r->seconds);
+    fflush(stdout);
+}
+
+static int
+print_json(const struct result *r, size_t n, struct err *e)
+{
+    cJSON *a = cJSON_CreateArray();
+    char *text;
+    size_t i;
+    int ok = a != NULL;
+
+    for (i = 0; ok && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        ok = o != NULL && cJSON_AddItemToArray(a, o);
+        ok = ok && cJSON_AddStringToObject(o, "job", r[i].m->job) && cJSON_AddStringToObject(o, "id", r[i].m->id);
+        ok = ok && cJSON_AddNumberToObject(o, "level", r[i].level);
+        ok = ok && cJSON_AddStringToObject(o, "check", level_names[r[i].level]);
+        ok = ok && cJSON_AddStringToObject(o, "result", r[i].ok ? "ok" : "bad");
+        ok = ok && (r[i].ok || cJSON_AddStringToObject(o, "reason", r[i].reason));
+        ok = ok && cJSON_AddNumberToObject(o, "seconds", r[i].seconds);
+        ok = ok && (r[i].level == 1 || cJSON_AddNumberToObject(o, "rows", (double)r[i].rows));
+        ok = ok && (r[i].level != 3 || cJSON_AddNumberToObject(o, "restore_seconds", r[i].restore_seconds));
+    }
+    if (!ok || (text = cJSON_Print(a)) == NULL) {
+        cJSON_Delete(a);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    printf("%s\n", text);
+    free(text);
+    cJSON_Delete(a);
+    return 0;
+}
+
+/*
+ * Record the latest result per job in STATE_DIR/verify-JOB.json (atomically: temporary file, rename),
+ * where monitoring reads it. A failure to record is a warning.
+ */
+static void
+record(const char *dir, const struct result *r)
+{
+    char path[4096], tmp[4200], when[32];
+    FILE *f;
+
+    if (dir == NULL)
+        return;
+    catalog_iso(time(NULL), when);
+    snprintf(path, sizeof(path), "%s/verify-%s.json", dir, r->m->job);
+    snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+    if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+        goto fail;
+    if ((f = fopen(tmp, "w")) == NULL)
+        goto fail;
+    fprintf(f,
+            "{\"job\": \"%s\", \"id\": \"%s\", \"time\": \"%s\", \"level\": %d, \"result\": \"%s\", "
+            "\"seconds\": %.3f, \"restore_seconds\": %.3f}\n",
+            r->m->job, r->m->id, when, r->level, r->ok ? "ok" : "bad", r->seconds, r->restore_seconds);
+    if (fclose(f) != 0 || rename(tmp, path) == -1) {
+        unlink(tmp);
+        goto fail;
+    }
+    return;
+fail:
+    fprintf(stderr, "safedump: warning: unable to record the verify result in '%s': %s\n", dir, strerror(errno));
 }
 
 int
@@ -67,6 +169,8 @@ cmd_verify(int argc, char **argv, struct err *e)
         {"config", required_argument, NULL, 'c'},
         {"repository", required_argument, NULL, 'r'},
         {"identity", required_argument, NULL, 'i'},
+        {"restore", no_argument, NULL, 'R'},
+        {"json", no_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -77,7 +181,8 @@ cmd_verify(int argc, char **argv, struct err *e)
     const struct catalog_entry **sel = NULL;
     const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *repo;
     size_t nsel = 0, bad = 0, i;
-    int c, nids = 0, rc = -1;
+    struct result *results = NULL;
+    int c, nids = 0, restore = 0, json = 0, rc = -1;
 
     memset(&cat, 0, sizeof(cat));
     opterr = 0;
@@ -92,6 +197,12 @@ cmd_verify(int argc, char **argv, struct err *e)
             break;
         case 'i':
             id_path = optarg;
+            break;
+        case 'R':
+            restore = 1;
+            break;
+        case 'J':
+            json = 1;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -138,18 +249,38 @@ cmd_verify(int argc, char **argv, struct err *e)
             goto out;
         }
     }
-    for (i = 0; i < nsel; i++) {
-        int r = check_one(st, &sel[i]->m, ids, (size_t)nids, e);
-        if (r == -1)
-            goto out;
-        bad += (size_t)r;
+    if (restore && nids == 0) {
+        err_set(e, ERR_USAGE, "verify --restore needs the identity");
+        err_hint(e, "give --identity FILE or set SAFEDUMP_IDENTITY");
+        goto out;
     }
+    if ((results = calloc(nsel + 1, sizeof(*results))) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < nsel; i++) {
+        const struct job_conf *j = config_job(&cfg, sel[i]->m.job);
+        struct restore_test_opts rt;
+        if (j == NULL)
+            j = &cfg.defaults;
+        rt.target = j->restore_test_target;
+        rt.sql = j->restore_test_sql;
+        if (check_one(st, &sel[i]->m, ids, (size_t)nids, restore ? &rt : NULL, &results[i], e) == -1)
+            goto out;
+        if (!json)
+            print_line(&results[i]);
+        record(j->state_dir ? j->state_dir : getenv("SAFEDUMP_STATE_DIR"), &results[i]);
+        bad += results[i].ok ? 0 : 1;
+    }
+    if (json && print_json(results, nsel, e) == -1)
+        goto out;
     if (bad > 0 || cat.n_bad > 0) {
         err_set(e, ERR_VERIFY, "verify: %zu of %zu backups are bad", bad + cat.n_bad, nsel + cat.n_bad);
         goto out;
     }
     rc = 0;
 out:
+    free(results);
     free(sel);
     catalog_release(&cat);
     storage_free(st);

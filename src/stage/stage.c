@@ -99,6 +99,8 @@ fd_write(struct stage *s, const void *buf, size_t len, struct err *e)
     while (len > 0) {
         ssize_t n = write(f->fd, p, len);
         if (n == -1) {
+            if (errno == EINTR && interrupt_pending())
+                return err_set(e, ERR_IO, "interrupted by signal %d", interrupt_pending());
             if (errno == EINTR)
                 continue;
             return err_sys(e, ERR_IO, "write");
