@@ -28,7 +28,7 @@ size_write(struct stage *s, const void *buf, size_t len, struct err *e)
 
     c->seen += len;
     if (c->seen > c->expect)
-        return err_set(e, ERR_VERIFY, "size mismatch: more than the %llu bytes recorded",
+        return err_set(e, ERR_VERIFY, "stored object size mismatch: more than the %llu bytes recorded",
                        (unsigned long long)c->expect);
     return stage_emit(s, buf, len, e);
 }
@@ -39,7 +39,7 @@ size_finish(struct stage *s, struct err *e)
     struct size_check *c = (struct size_check *)s;
 
     if (c->seen != c->expect)
-        return err_set(e, ERR_VERIFY, "size mismatch: %llu bytes stored, %llu recorded (truncated)",
+        return err_set(e, ERR_VERIFY, "stored object size mismatch: %llu bytes stored, %llu recorded (truncated)",
                        (unsigned long long)c->seen, (unsigned long long)c->expect);
     return 0;
 }

@@ -70,11 +70,14 @@ find_bindir(int major, char *out, int *found, struct err *e)
 static int
 run(const struct pgcluster *c, const char *const *argv, struct err *e)
 {
+    /* the server's settings come from us, not from the caller's libpq environment */
+    static const char *const unset[] = {"PGPORT", "PGHOST", "PGHOSTADDR", "PGDATA", "PGUSER", "PGDATABASE", NULL};
     struct child_spec spec = {0};
     struct child *ch;
     int rc;
 
     spec.argv = argv;
+    spec.env_unset = unset;
     spec.stdout_fd = -1;
     spec.as_user = c->as_user;
     spec.uid = (unsigned)c->uid;
@@ -141,7 +144,8 @@ pgcluster_start(int major, struct err *e)
     }
     /* Unix socket only, in the private directory; durability is not needed for a test */
     snprintf(opts, sizeof(opts),
-             "-c listen_addresses='' -k %s -c fsync=off -c full_page_writes=off -c synchronous_commit=off", c->dir);
+             "-p 5432 -c listen_addresses='' -k %s -c fsync=off -c full_page_writes=off -c synchronous_commit=off",
+             c->dir);
     {
         const char *argv[] = {pg_ctl, "-D", data, "-l", log, "-w", "-t", "60", "-o", opts, "start", NULL};
         if (run(c, argv, e) == -1) {
