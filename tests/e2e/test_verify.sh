@@ -5,7 +5,7 @@
 # shellcheck source=tests/e2e/lib.sh disable=SC2034,SC2317 # WHY is read by lib.sh; cases run through tcase
 . "$(dirname "$0")/lib.sh"
 
-need age zstd psql pg_dump pg_restore pgbench python3 initdb
+need age zstd psql pg_dump pg_restore pgbench python3 initdb systemd-analyze
 need_safedump
 
 BASE=$E2E_WORK/base-repo
@@ -189,6 +189,17 @@ t_restore_without_harm() {
     ! psql_q target "SELECT 1 FROM keep" >/dev/null 2>&1 || why "the old target's table survived --replace" || return
 }
 
+t_units() {
+    # the shipped systemd units and timers are valid (the binary path pointed at the one under test)
+    local d=$E2E_WORK/units
+    mkdir -p "$d"
+    cp "$E2E_TOP"/contrib/systemd/* "$d/"
+    sed -i "s|/usr/local/bin/safedump|$SAFEDUMP|" "$d"/*.service
+    expect_exit 0 systemd-analyze verify "$d"/*.service "$d"/*.timer || return
+    [ ! -s "$ERR" ] || why "systemd-analyze: $(_e2e_show "$ERR")" || return
+    grep -q 'flock' "$d/safedump-backup.service" || why "the backup unit takes no lock" || return
+}
+
 tcase_must "start PostgreSQL, load data, two backups (the second without one table)" t_setup
 tcase "a good backup passes levels 1, 2 and 3 (scratch server and configured target)" t_good_all_levels
 tcase "flipped byte: 'stored object hash mismatch'" t_flipped_byte
@@ -200,4 +211,5 @@ tcase "restore test catches a dump that lacks a recorded table" t_restore_test_c
 tcase "restore_test_sql that fails or returns false" t_restore_test_sql_false
 tcase "verify results are recorded in the state directory" t_results_recorded
 tcase "restore without harm: existing target refused, interrupted restore leaves it, --replace swaps" t_restore_without_harm
+tcase "systemd units and timers pass systemd-analyze verify" t_units
 finish
