@@ -13,7 +13,8 @@ static int
 run(const char *script, const char *const *env_set, const char *const *env_unset, struct stage *out, struct err *e)
 {
     const char *argv[] = {"sh", "-c", script, NULL};
-    struct child_spec spec = {argv, env_set, env_unset, 0, 1, -1};
+    struct child_spec spec = {
+        .argv = argv, .env_set = env_set, .env_unset = env_unset, .stdout_pipe = 1, .stdout_fd = -1};
     struct child *c = child_start(&spec, e);
     int rc;
 
@@ -70,7 +71,7 @@ TEST(environment_is_narrowed)
 TEST(missing_program)
 {
     const char *argv[] = {"safedump-no-such-program", NULL};
-    struct child_spec spec = {argv, NULL, NULL, 0, 1, -1};
+    struct child_spec spec = {.argv = argv, .stdout_pipe = 1, .stdout_fd = -1};
     struct err e;
 
     CHECK(child_start(&spec, &e) == NULL);
