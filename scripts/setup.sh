@@ -8,7 +8,7 @@ pkgs=(
   gcc clang make pkg-config clang-format
   libssl-dev libzstd-dev libpq-dev libinih-dev libcjson-dev
   postgresql-15 postgresql-client-15 age zstd gnupg
-  nodejs npm python3 procps time util-linux systemd
+  nodejs npm python3 procps time util-linux systemd tzdata
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -38,8 +38,8 @@ static char test_why[2048];
     do {                                                                                                               \
         const char *a_ = (a), *b_ = (b);                                                                               \
         if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {                                                         \
-            snprintf(test_why, sizeof(test_why), "%s:%d: %s == %s (\"%s\" != \"%s\")", __FILE__, __LINE__, #a, #b,     \
-                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                                          \
+            snprintf(test_why, sizeof(test_why), "%s:%d: %s == %s (\"%.800s\" != \"%.800s\")", __FILE__, __LINE__, #a, \
+                     #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                                      \
             test_failed_now = 1;                                                                                       \
             return;                                                                                                    \
         }                                                                                                              \
@@ -52,7 +52,7 @@ static char test_why[2048];
     do {                                                                                                               \
         const char *h_ = (hay);                                                                                        \
         if (h_ == NULL || strstr(h_, (needle)) == NULL) {                                                              \
-            snprintf(test_why, sizeof(test_why), "%s:%d: \"%s\" does not contain \"%s\"", __FILE__, __LINE__,          \
+            snprintf(test_why, sizeof(test_why), "%s:%d: \"%.800s\" does not contain \"%.200s\"", __FILE__, __LINE__,  \
                      h_ ? h_ : "(null)", (needle));                                                                    \
             test_failed_now = 1;                                                                                       \
             return;                                                                                                    \
