@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"list", cmd_list, "list the backups in a repository, newest first", CMD_CONFIG},
     {"verify", cmd_verify, "check backups: integrity without a key, content with one", CMD_CONFIG},
     {"restore", cmd_restore, "fetch, decrypt, decompress and load a backup", CMD_CONFIG},
+    {"prune", cmd_prune, "apply the retention policy, explaining every keep and delete", CMD_CONFIG},
 };
 
 static void

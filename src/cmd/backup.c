@@ -35,7 +35,9 @@ static const char usage_text[] =
     "  --threads N              zstd worker threads (default 0: one per CPU)\n"
     "  --pg-format FORMAT       custom (default; pg_restore) or plain (SQL)\n"
     "  --pg-dump PATH           the pg_dump program (default: pg_dump on PATH)\n"
-    "  --pg-dump-arg ARG        pass ARG to pg_dump (repeatable), e.g. --pg-dump-arg=--exclude-table=log\n";
+    "  --pg-dump-arg ARG        pass ARG to pg_dump (repeatable), e.g. --pg-dump-arg=--exclude-table=log\n"
+    "  --prune                  after each successful backup, apply the job's retention policy\n"
+    "                           (also: prune_after_backup = yes; needs credentials that may delete)\n";
 
 struct flag {
     const char *key; /* config key, or NULL for --job */
@@ -237,6 +239,20 @@ out:
     return rc;
 }
 
+/* backup --prune or prune_after_backup: prune the job that was just backed up. */
+static int
+prune_after(const struct job_conf *j, struct err *e)
+{
+    struct storage *st = storage_open(j->repository, 0, e);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = cmd_prune_one(st, j, j->name, 0, e);
+    storage_free(st);
+    return rc;
+}
+
 /* The job name of a one-off run: --job, else the database name of the source. */
 static int
 oneoff_name(struct job_conf *j, const char *flag, struct err *e)
@@ -273,6 +289,7 @@ cmd_backup(int argc, char **argv, struct err *e)
         {"pg-format", required_argument, NULL, 1},
         {"pg-dump", required_argument, NULL, 1},
         {"pg-dump-arg", required_argument, NULL, 1},
+        {"prune", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -281,7 +298,7 @@ cmd_backup(int argc, char **argv, struct err *e)
     struct job_conf *jobs = NULL;
     const char *config_path = NULL, *job_flag = NULL;
     size_t nflags = 0, njobs = 0, i, k, failed = 0;
-    int c, idx, rc = -1;
+    int c, idx, prune = 0, rc = -1;
 
     memset(&cfg, 0, sizeof(cfg));
     opterr = 0;
@@ -293,6 +310,9 @@ cmd_backup(int argc, char **argv, struct err *e)
             break;
         case 'j':
             job_flag = optarg;
+            break;
+        case 'p':
+            prune = 1;
             break;
         case 1:
             if (strcmp(longopts[idx].name, "source") == 0 && config_url_has_password(optarg))
@@ -369,6 +389,18 @@ cmd_backup(int argc, char **argv, struct err *e)
                    cmd_size(res.raw, raw), cmd_size(res.stored, stored),
                    res.raw ? 100.0 * (double)res.stored / (double)res.raw : 0.0, res.tables, res.seconds);
             fflush(stdout);
+            if ((prune || jobs[i].prune_after_backup) && prune_after(&jobs[i], &je) == -1) {
+                /* the backup is committed; the prune that was asked for failed */
+                failed++;
+                err_wrap(&je, "backup '%s' %s is stored, but", jobs[i].name, res.id);
+                if (njobs == 1) {
+                    *e = je;
+                    goto out;
+                }
+                fprintf(stderr, "safedump: %s\n", je.msg);
+                if (je.hint[0] != '\0')
+                    fprintf(stderr, "hint: %s\n", je.hint);
+            }
             continue;
         }
         failed++;

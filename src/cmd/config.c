@@ -16,6 +16,8 @@ job_defaults(struct job_conf *j)
     j->zstd_level = 3;
     j->threads = 0;
     j->pg_format = PG_FORMAT_CUSTOM;
+    j->retention.min_age = 3600;
+    j->debris_grace = 86400;
 }
 
 static int
@@ -122,6 +124,56 @@ config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
         return set_str(&j->restore_test_sql, v, e);
     if (strcmp(key, "state_dir") == 0)
         return set_str(&j->state_dir, v, e);
+    if (strncmp(key, "keep_", 5) == 0) {
+        static const char *const names[] = {"last", "hourly", "daily", "weekly", "monthly", "yearly"};
+        int *slots[] = {&j->retention.last,   &j->retention.hourly,  &j->retention.daily,
+                        &j->retention.weekly, &j->retention.monthly, &j->retention.yearly};
+        size_t i;
+        if (strcmp(key, "keep_within") == 0) {
+            if (retention_parse_duration(v, &j->retention.within) == -1)
+                return err_set(e, ERR_CONFIG, "keep_within '%s': expected a duration such as 2d, 36h or 1w", v);
+            return 0;
+        }
+        for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (strcmp(key + 5, names[i]) != 0)
+                continue;
+            if (strcmp(v, "all") == 0)
+                *slots[i] = RETENTION_ALL;
+            else if (parse_int(v, 0, 1000000, slots[i]) == -1)
+                return err_set(e, ERR_CONFIG, "%s '%s': expected a number or 'all'", key, v);
+            return 0;
+        }
+    }
+    if (strcmp(key, "max_total_size") == 0) {
+        if (retention_parse_size(v, &j->retention.max_total_size) == -1)
+            return err_set(e, ERR_CONFIG, "max_total_size '%s': expected a size such as 500M, 50G or 2T", v);
+        return 0;
+    }
+    if (strcmp(key, "min_age") == 0) {
+        if (retention_parse_duration(v, &j->retention.min_age) == -1)
+            return err_set(e, ERR_CONFIG, "min_age '%s': expected a duration such as 1h or 2d", v);
+        return 0;
+    }
+    if (strcmp(key, "debris_grace") == 0) {
+        if (retention_parse_duration(v, &j->debris_grace) == -1)
+            return err_set(e, ERR_CONFIG, "debris_grace '%s': expected a duration such as 24h", v);
+        return 0;
+    }
+    if (strcmp(key, "retention_timezone") == 0) {
+        if (set_str(&j->retention_timezone, v, e) == -1)
+            return -1;
+        j->retention.tz = j->retention_timezone;
+        return 0;
+    }
+    if (strcmp(key, "prune_after_backup") == 0) {
+        if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+            j->prune_after_backup = 1;
+        else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+            j->prune_after_backup = 0;
+        else
+            return err_set(e, ERR_CONFIG, "prune_after_backup '%s': expected yes or no", v);
+        return 0;
+    }
     return err_set(e, ERR_CONFIG, "unknown key '%s'", key);
 }
 
@@ -260,7 +312,8 @@ config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
 
     *dst = *src;
     dst->source = dst->repository = dst->recipients_file = dst->pg_dump = NULL;
-    dst->restore_test_target = dst->restore_test_sql = dst->state_dir = NULL;
+    dst->restore_test_target = dst->restore_test_sql = dst->state_dir = dst->retention_timezone = NULL;
+    dst->retention.tz = NULL;
     dst->recipients = dst->pg_dump_args = NULL;
     dst->n_recipients = dst->n_pg_dump_args = 0;
     if ((src->source && set_str(&dst->source, src->source, e) == -1) ||
@@ -269,8 +322,10 @@ config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
         (src->pg_dump && set_str(&dst->pg_dump, src->pg_dump, e) == -1) ||
         (src->restore_test_target && set_str(&dst->restore_test_target, src->restore_test_target, e) == -1) ||
         (src->restore_test_sql && set_str(&dst->restore_test_sql, src->restore_test_sql, e) == -1) ||
-        (src->state_dir && set_str(&dst->state_dir, src->state_dir, e) == -1))
+        (src->state_dir && set_str(&dst->state_dir, src->state_dir, e) == -1) ||
+        (src->retention_timezone && set_str(&dst->retention_timezone, src->retention_timezone, e) == -1))
         goto fail;
+    dst->retention.tz = dst->retention_timezone;
     for (i = 0; i < src->n_recipients; i++)
         if (push_str(&dst->recipients, &dst->n_recipients, src->recipients[i], e) == -1)
             goto fail;
@@ -295,6 +350,7 @@ config_job_release(struct job_conf *j)
     free(j->restore_test_target);
     free(j->restore_test_sql);
     free(j->state_dir);
+    free(j->retention_timezone);
     for (i = 0; i < j->n_recipients; i++)
         free(j->recipients[i]);
     free(j->recipients);
@@ -302,7 +358,8 @@ config_job_release(struct job_conf *j)
         free(j->pg_dump_args[i]);
     free(j->pg_dump_args);
     j->source = j->repository = j->recipients_file = j->pg_dump = NULL;
-    j->restore_test_target = j->restore_test_sql = j->state_dir = NULL;
+    j->restore_test_target = j->restore_test_sql = j->state_dir = j->retention_timezone = NULL;
+    j->retention.tz = NULL;
     j->recipients = j->pg_dump_args = NULL;
     j->n_recipients = j->n_pg_dump_args = 0;
 }

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "catalog/retention.h"
 #include "source/pgcount.h"
 
 struct err;
@@ -27,9 +28,13 @@ struct job_conf {
     char *pg_dump; /* program */
     char **pg_dump_args;
     size_t n_pg_dump_args;
-    char *restore_test_target; /* server for restore tests; NULL: a scratch server */
-    char *restore_test_sql;    /* a query that must return true after a restore test */
-    char *state_dir;           /* where verify results are recorded; NULL: not recorded */
+    char *restore_test_target;         /* server for restore tests; NULL: a scratch server */
+    char *restore_test_sql;            /* a query that must return true after a restore test */
+    char *state_dir;                   /* where verify results are recorded; NULL: not recorded */
+    struct retention_policy retention; /* keep_* rules, max_total_size, min_age, retention_timezone */
+    char *retention_timezone;          /* owned; retention.tz points here */
+    long debris_grace;                 /* seconds before data without a manifest is removed */
+    int prune_after_backup;
 };
 
 struct config {
