@@ -13,6 +13,11 @@ ifeq ($(SAN),1)
 BUILD   := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
+ifeq ($(FUZZ),1)
+BUILD   := build-fuzz
+CC      := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
 
 WARN :=
 WARN += -Wall -Wextra                    # the usual set
@@ -64,6 +69,14 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libsafedump.a
 
 unit: $(TBINS)
 
+# Fuzzers (libFuzzer, clang): make FUZZ=1 fuzz; run one with build-fuzz/tests/fuzz/fuzz_age tests/fuzz/corpus/age
+FUZZERS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(BUILD)/libsafedump.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libsafedump.a $(LDFLAGS) $(LDLIBS)
+
+fuzz: $(FUZZERS)
+
 # Each header compiles alone (STYLE.md section 9).
 headers:
 	@for h in $(wildcard src/*/*.h); do \
@@ -74,13 +87,13 @@ check: all unit
 	tests/run.sh
 
 format:
-	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.h tests/unit/*/*.c)
+	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.h tests/unit/*/*.c tests/fuzz/*.c)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.h tests/unit/*/*.c)
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.h tests/unit/*/*.c tests/fuzz/*.c)
 
 clean:
-	rm -rf build build-san build-clang safedump safedump-san
+	rm -rf build build-san build-clang build-fuzz safedump safedump-san
 
-.PHONY: all unit headers check format format-check clean
+.PHONY: all unit fuzz headers check format format-check clean
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d

@@ -5,7 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(
-  gcc clang make pkg-config clang-format
+  gcc clang libclang-rt-14-dev make pkg-config clang-format
   libssl-dev libzstd-dev libpq-dev libinih-dev libcjson-dev
   postgresql-15 postgresql-client-15 age zstd gnupg
   nodejs npm python3 procps time util-linux systemd tzdata

@@ -50,6 +50,18 @@ step build-clang-werror make -j"$jobs" WERROR=1 CC=clang BUILD=build-clang build
 step headers-compile-alone make headers
 step clang-format make format-check
 step build-asan-ubsan make -j"$jobs" SAN=1 WERROR=1 all unit
+step build-fuzzers make -j"$jobs" FUZZ=1 WERROR=1 fuzz
+
+# Short fuzz runs of the parsers (libFuzzer with ASan+UBSan), each from its seed corpus, copied so that the
+# corpus in the repository does not change. A crash, leak or sanitizer report fails the step.
+fuzz_run() {
+    local name=$1 dir=$log/fuzz-corpus-$1
+    rm -rf "$dir" && mkdir -p "$dir" && cp tests/fuzz/corpus/"$name"/* "$dir"/ &&
+        build-fuzz/tests/fuzz/fuzz_"$name" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$dir"
+}
+for f in age pgcount manifest; do
+    step "fuzz-$f" fuzz_run "$f"
+done
 
 suite normal SAFEDUMP_BIN=./safedump UNIT_DIR=build/tests/unit
 suite asan-ubsan SAFEDUMP_BIN=./safedump-san UNIT_DIR=build-san/tests/unit
