@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo: a throwaway PostgreSQL on loopback, a pgbench database, then
-#     keygen → backup → list → verify → restore into a new database → compare row counts table by table.
+#     keygen → backup → list → verify (three levels) → restore into a new database → compare row counts table by table.
 # Everything lives in temporary directories under /tmp that are removed at the end (KEEP_TMP=1 keeps them).
 # Exits non-zero when a step fails or a count differs.
 #
@@ -70,6 +70,9 @@ show "$top/safedump" list --repository "$REPO"
 step "verify without the key (sizes and hashes), then with it (decrypt, decompress, recount)"
 show "$top/safedump" verify demo@latest --repository "$REPO"
 show "$top/safedump" verify demo@latest --repository "$REPO" --identity "$KEY"
+
+step "restore test: a scratch PostgreSQL started for the test, row counts compared, then removed"
+show "$top/safedump" verify demo@latest --repository "$REPO" --identity "$KEY" --restore
 
 step "restore into a new database 'demo_restored'"
 show "$top/safedump" restore demo@latest --repository "$REPO" --identity "$KEY" --to "$(pg_url demo_restored)"
