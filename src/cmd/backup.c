@@ -20,6 +20,7 @@
 #include "stage/zstd.h"
 #include "storage/storage.h"
 #include "util/err.h"
+#include "util/secret.h"
 
 static const char usage_text[] =
     "usage: safedump backup [JOB...] [options]\n\n"
@@ -194,6 +195,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
         goto out;
     }
     contents_stored = 1;
+    secret_wipe(json, strlen(json)); /* table names and counts are private */
     free(json);
     json = NULL;
 
