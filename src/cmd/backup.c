@@ -231,6 +231,8 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
 out:
     if (rc == -1 && st != NULL && (data_stored || contents_stored))
         undo(st, data_stored ? data_key : NULL, contents_stored ? contents_key : NULL);
+    if (json != NULL)
+        secret_wipe(json, strlen(json));
     free(json);
     manifest_release(&m);
     contents_release(&contents);
