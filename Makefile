@@ -5,7 +5,7 @@
 #   make WERROR=1        warnings are errors (CI)
 #   make CC=clang        another compiler
 CC      ?= cc
-PKGS    := libcrypto libzstd libpq inih libcjson
+PKGS    := libcrypto libzstd libpq inih libcjson libcurl
 VERSION := 0.1.0
 
 BUILD   ?= build

@@ -6,9 +6,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(
   gcc clang libclang-rt-14-dev make pkg-config clang-format
-  libssl-dev libzstd-dev libpq-dev libinih-dev libcjson-dev
+  libssl-dev libzstd-dev libpq-dev libinih-dev libcjson-dev libcurl4-openssl-dev
   postgresql-15 postgresql-client-15 age zstd gnupg
   nodejs npm python3 procps time util-linux systemd tzdata
+  prometheus-pushgateway prometheus
 )
 missing=()
 for p in "${pkgs[@]}"; do

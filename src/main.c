@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"verify", cmd_verify, "check backups: integrity without a key, content with one", CMD_CONFIG},
     {"restore", cmd_restore, "fetch, decrypt, decompress and load a backup", CMD_CONFIG},
     {"prune", cmd_prune, "apply the retention policy, explaining every keep and delete", CMD_CONFIG},
+    {"check", cmd_check, "check the configuration; --freshness: fail when backups are too old", CMD_CONFIG},
 };
 
 static void

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert/alert.h"
 #include "catalog/catalog.h"
 #include "cmd/cmd.h"
 #include "cmd/config.h"
@@ -38,7 +39,19 @@ static const char usage_text[] =
     "  --pg-dump PATH           the pg_dump program (default: pg_dump on PATH)\n"
     "  --pg-dump-arg ARG        pass ARG to pg_dump (repeatable), e.g. --pg-dump-arg=--exclude-table=log\n"
     "  --prune                  after each successful backup, apply the job's retention policy\n"
-    "                           (also: prune_after_backup = yes; needs credentials that may delete)\n";
+    "                           (also: prune_after_backup = yes; needs credentials that may delete)\n"
+    "\nAlerts (a notification that fails is a warning, never a failed backup):\n"
+    "  --metrics-dir DIR        write safedump_JOB.prom for node_exporter's textfile collector\n"
+    "  --pushgateway URL        push the metrics to a Prometheus Pushgateway\n"
+    "  --notify-mail ADDRESS    mail failures and warnings through sendmail -t\n"
+    "  --sendmail PROGRAM       the sendmail-compatible program (default: sendmail)\n"
+    "  --webhook-url URL        POST failures and warnings as JSON (with a 'text' field)\n"
+    "  --notify-on WHEN         failure (default: failures and warnings) or always\n"
+    "  --ping-url URL           URL/start, then URL on success or URL/fail\n"
+    "  --on-success PROGRAM     run PROGRAM after a clean success (SAFEDUMP_* variables)\n"
+    "  --on-failure PROGRAM     run PROGRAM after a failure or a warning\n"
+    "  --notify-timeout SECONDS time limit per notification attempt (default 10s; 3 attempts)\n"
+    "  --min-size-ratio R       warn when a backup is smaller than R times the previous one (default 0.5)\n";
 
 struct flag {
     const char *key; /* config key, or NULL for --job */
@@ -48,10 +61,30 @@ struct flag {
 /* The results of one run, for the summary line. */
 struct run {
     char id[32];
-    uint64_t raw, stored;
+    uint64_t raw, compressed, stored, rows;
+    uint64_t previous_raw; /* the job's backup before this one; 0 if none */
     size_t tables;
     double seconds;
 };
+
+/* The plaintext size of the job's newest backup other than ${id}, for the size anomaly check; 0 if none. */
+static uint64_t
+previous_raw(struct storage *st, const char *job, const char *id)
+{
+    struct catalog cat;
+    struct err e2;
+    uint64_t raw = 0;
+    size_t i;
+
+    memset(&cat, 0, sizeof(cat));
+    err_init(&e2);
+    if (catalog_load(st, job, &cat, &e2) == 0)
+        for (i = 0; i < cat.n && raw == 0; i++)
+            if (strcmp(cat.entries[i].m.id, id) != 0)
+                raw = cat.entries[i].m.raw_bytes;
+    catalog_release(&cat);
+    return raw;
+}
 
 /* An id not yet used by the job: the start time, or a later second if a backup already has it. */
 static int
@@ -224,8 +257,12 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
         goto out;
     }
     res->raw = m.raw_bytes;
+    res->compressed = m.compressed_bytes;
     res->stored = m.stored_bytes;
     res->tables = nt;
+    for (i = 0; i < nt; i++)
+        res->rows += tables[i].rows;
+    res->previous_raw = previous_raw(st, j->name, res->id);
     res->seconds = cmd_now() - t0;
     rc = 0;
 out:
@@ -294,6 +331,17 @@ cmd_backup(int argc, char **argv, struct err *e)
         {"pg-dump", required_argument, NULL, 1},
         {"pg-dump-arg", required_argument, NULL, 1},
         {"prune", no_argument, NULL, 'p'},
+        {"metrics-dir", required_argument, NULL, 1},
+        {"pushgateway", required_argument, NULL, 1},
+        {"notify-mail", required_argument, NULL, 1},
+        {"notify-on", required_argument, NULL, 1},
+        {"notify-timeout", required_argument, NULL, 1},
+        {"sendmail", required_argument, NULL, 1},
+        {"webhook-url", required_argument, NULL, 1},
+        {"ping-url", required_argument, NULL, 1},
+        {"on-success", required_argument, NULL, 1},
+        {"on-failure", required_argument, NULL, 1},
+        {"min-size-ratio", required_argument, NULL, 1},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -384,18 +432,56 @@ cmd_backup(int argc, char **argv, struct err *e)
     for (i = 0; i < njobs; i++) {
         struct run res;
         struct err je;
-        char raw[32], stored[32];
+        struct alert_result ar;
+        char raw[32], stored[32], warning[sizeof(je.msg) + 256] = "", error[sizeof(je.msg)] = "";
+        int ok;
 
         memset(&res, 0, sizeof(res));
+        memset(&ar, 0, sizeof(ar));
         err_init(&je);
-        if (run_job(&jobs[i], &res, &je) == 0) {
+        cmd_alert_start(&jobs[i]);
+        ar.started = time(NULL);
+        ok = run_job(&jobs[i], &res, &je) == 0;
+        if (ok && res.previous_raw > 0) {
+            ar.size_ratio = (double)res.raw / (double)res.previous_raw;
+            if (ar.size_ratio < jobs[i].alert.min_size_ratio)
+                snprintf(warning, sizeof(warning),
+                         "size anomaly: %s raw is %.0f%% of the previous backup's %s (min_size_ratio %.2f)",
+                         cmd_size(res.raw, raw), 100.0 * ar.size_ratio, cmd_size(res.previous_raw, stored),
+                         jobs[i].alert.min_size_ratio);
+        }
+        snprintf(error, sizeof(error), "%s", je.msg);
+        ar.job = jobs[i].name;
+        ar.backup_id = ok ? res.id : "";
+        ar.status = !ok ? ALERT_FAILURE : warning[0] != '\0' ? ALERT_WARNING : ALERT_SUCCESS;
+        ar.error = error;
+        ar.hint = je.hint;
+        ar.warning = warning;
+        ar.seconds = ok ? res.seconds : (double)(time(NULL) - ar.started);
+        ar.raw_bytes = res.raw;
+        ar.compressed_bytes = res.compressed;
+        ar.stored_bytes = res.stored;
+        ar.rows = res.rows;
+        ar.tables = res.tables;
+        if (ok) {
             printf("backup '%s' %s: %s raw, %s stored (%.1f%%), %zu tables, %.1f s\n", jobs[i].name, res.id,
                    cmd_size(res.raw, raw), cmd_size(res.stored, stored),
                    res.raw ? 100.0 * (double)res.stored / (double)res.raw : 0.0, res.tables, res.seconds);
             fflush(stdout);
+            if (warning[0] != '\0') {
+                fprintf(stderr, "safedump: warning: backup '%s': %s\n", jobs[i].name, warning);
+                fprintf(stderr,
+                        "hint: check that the job's database still holds its data; 'safedump list %s' shows "
+                        "the sizes\n",
+                        jobs[i].name);
+            }
             if ((prune || jobs[i].prune_after_backup) && prune_after(&jobs[i], &je) == -1) {
-                /* the backup is committed; the prune that was asked for failed */
+                /* the backup is committed; the prune that was asked for failed: a warning for the alerts */
+                size_t wl = strlen(warning);
                 failed++;
+                snprintf(warning + wl, sizeof(warning) - wl, "%sprune failed: %s", wl ? "; " : "", je.msg);
+                ar.status = ALERT_WARNING;
+                cmd_alert_finish(&jobs[i], &ar);
                 err_wrap(&je, "backup '%s' %s is stored, but", jobs[i].name, res.id);
                 if (njobs == 1) {
                     *e = je;
@@ -404,9 +490,12 @@ cmd_backup(int argc, char **argv, struct err *e)
                 fprintf(stderr, "safedump: %s\n", je.msg);
                 if (je.hint[0] != '\0')
                     fprintf(stderr, "hint: %s\n", je.hint);
+                continue;
             }
+            cmd_alert_finish(&jobs[i], &ar);
             continue;
         }
+        cmd_alert_finish(&jobs[i], &ar);
         failed++;
         err_wrap(&je, "backup '%s'", jobs[i].name);
         if (njobs == 1) {

@@ -15,6 +15,7 @@ struct job_conf;
 struct storage;
 struct age_identity;
 struct age_recipient;
+struct alert_result;
 
 #define CMD_CONFIG 0x1u /* reads the configuration file */
 
@@ -34,6 +35,7 @@ int cmd_prune(int argc, char **argv, struct err *e);
 
 /** cmd_prune_one(st, j, job, dry_run, e): prune one job with ${j}'s policy, printing every decision. */
 int cmd_prune_one(struct storage *st, const struct job_conf *j, const char *job, int dry_run, struct err *e);
+int cmd_check(int argc, char **argv, struct err *e);
 
 /* Global options, set by main() before the command runs. */
 extern const char *cmd_config_path; /* --config before the command, or NULL */
@@ -67,6 +69,16 @@ const char *cmd_age(long seconds, char buf[32]);
 
 /** cmd_now(): seconds on the monotonic clock, for durations. */
 double cmd_now(void);
+
+/** cmd_alert_start(j): the job's start ping. Returns the number of warnings printed (0 or 1). */
+int cmd_alert_start(const struct job_conf *j);
+
+/**
+ * cmd_alert_finish(j, r): the job's metrics, ping, mail, webhook and hooks for result ${r}, as ${j}
+ * configures them (mail and webhook only for failures and warnings unless notify_on = always). A
+ * notification that fails is printed as a warning; returns how many did.
+ */
+int cmd_alert_finish(const struct job_conf *j, const struct alert_result *r);
 
 #define CMD_MAX_KEYS 64 /* recipients or identities per job */
 

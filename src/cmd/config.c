@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,37 @@ job_defaults(struct job_conf *j)
     j->pg_format = PG_FORMAT_CUSTOM;
     j->retention.min_age = 3600;
     j->debris_grace = 86400;
+    j->alert.notify_timeout = 10;
+    j->alert.max_age = 26 * 3600;
+    j->alert.min_size_ratio = 0.5;
+}
+
+/* The alert keys that hold one string each: set, copied and freed through this table. */
+static const struct {
+    const char *key;
+    size_t off;
+} alert_strings[] = {
+    {"metrics_dir", offsetof(struct alert_conf, metrics_dir)},
+    {"pushgateway", offsetof(struct alert_conf, pushgateway)},
+    {"notify_mail", offsetof(struct alert_conf, notify_mail)},
+    {"sendmail", offsetof(struct alert_conf, sendmail)},
+    {"webhook_url", offsetof(struct alert_conf, webhook_url)},
+    {"ping_url", offsetof(struct alert_conf, ping_url)},
+    {"on_success", offsetof(struct alert_conf, on_success)},
+    {"on_failure", offsetof(struct alert_conf, on_failure)},
+};
+#define N_ALERT_STRINGS (sizeof(alert_strings) / sizeof(alert_strings[0]))
+
+static char **
+alert_string(struct alert_conf *a, size_t i)
+{
+    return (char **)(void *)((char *)a + alert_strings[i].off);
+}
+
+static const char *
+alert_cstring(const struct alert_conf *a, size_t i)
+{
+    return *(char *const *)(const void *)((const char *)a + alert_strings[i].off);
 }
 
 static int
@@ -61,6 +93,80 @@ parse_int(const char *v, int lo, int hi, int *out)
 }
 
 int
+config_parse_duration(const char *v, long *out)
+{
+    char *end;
+    long n, mult = 1;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || n <= 0)
+        return -1;
+    if (strcmp(end, "d") == 0)
+        mult = 86400;
+    else if (strcmp(end, "h") == 0)
+        mult = 3600;
+    else if (strcmp(end, "m") == 0)
+        mult = 60;
+    else if (strcmp(end, "s") != 0 && *end != '\0')
+        return -1;
+    if (n > 3650L * 86400 / mult)
+        return -1;
+    *out = n * mult;
+    return 0;
+}
+
+/* The alert keys (src/alert/): 0, -1 with the error, or 1 when ${key} is not one of them. */
+static int
+alert_set(struct alert_conf *a, const char *key, const char *v, struct err *e)
+{
+    size_t i;
+
+    for (i = 0; i < N_ALERT_STRINGS; i++) {
+        if (strcmp(key, alert_strings[i].key) != 0)
+            continue;
+        if ((strcmp(key, "pushgateway") == 0 || strcmp(key, "webhook_url") == 0 || strcmp(key, "ping_url") == 0) &&
+            strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return err_set(e, ERR_CONFIG, "%s: not an http:// or https:// URL", key);
+        if (strcmp(key, "notify_mail") == 0 && (strchr(v, '@') == NULL || strpbrk(v, "\r\n") != NULL))
+            return err_set(e, ERR_CONFIG, "notify_mail '%s': expected an address such as admins@example.org", v);
+        return set_str(alert_string(a, i), v, e);
+    }
+    if (strcmp(key, "notify_on") == 0) {
+        if (strcmp(v, "failure") == 0)
+            a->notify_always = 0;
+        else if (strcmp(v, "always") == 0)
+            a->notify_always = 1;
+        else
+            return err_set(e, ERR_CONFIG, "notify_on '%s': expected failure or always", v);
+        return 0;
+    }
+    if (strcmp(key, "notify_timeout") == 0) {
+        long t;
+        if (config_parse_duration(v, &t) == -1 || t > 300)
+            return err_set(e, ERR_CONFIG, "notify_timeout '%s': expected 1s to 300s", v);
+        a->notify_timeout = (int)t;
+        return 0;
+    }
+    if (strcmp(key, "max_age") == 0) {
+        if (config_parse_duration(v, &a->max_age) == -1)
+            return err_set(e, ERR_CONFIG, "max_age '%s': expected a duration such as 26h, 90m or 2d", v);
+        return 0;
+    }
+    if (strcmp(key, "min_size_ratio") == 0) {
+        char *end;
+        double d;
+        errno = 0;
+        d = strtod(v, &end);
+        if (errno != 0 || end == v || *end != '\0' || !(d >= 0.0 && d <= 1.0))
+            return err_set(e, ERR_CONFIG, "min_size_ratio '%s': expected a number from 0 (off) to 1", v);
+        a->min_size_ratio = d;
+        return 0;
+    }
+    return 1;
+}
+
+int
 config_url_has_password(const char *url)
 {
     const char *s = strstr(url, "://"), *at;
@@ -76,6 +182,10 @@ config_url_has_password(const char *url)
 int
 config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
 {
+    int rc;
+
+    if ((rc = alert_set(&j->alert, key, v, e)) != 1)
+        return rc;
     if (strcmp(key, "source") == 0) {
         if (strncmp(v, "postgres://", 11) != 0 && strncmp(v, "postgresql://", 13) != 0)
             return err_set(e, ERR_CONFIG, "source '%s': not a postgres:// URL", v);
@@ -316,6 +426,12 @@ config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
     dst->retention.tz = NULL;
     dst->recipients = dst->pg_dump_args = NULL;
     dst->n_recipients = dst->n_pg_dump_args = 0;
+    for (i = 0; i < N_ALERT_STRINGS; i++)
+        *alert_string(&dst->alert, i) = NULL;
+    for (i = 0; i < N_ALERT_STRINGS; i++)
+        if (alert_cstring(&src->alert, i) != NULL &&
+            set_str(alert_string(&dst->alert, i), alert_cstring(&src->alert, i), e) == -1)
+            goto fail;
     if ((src->source && set_str(&dst->source, src->source, e) == -1) ||
         (src->repository && set_str(&dst->repository, src->repository, e) == -1) ||
         (src->recipients_file && set_str(&dst->recipients_file, src->recipients_file, e) == -1) ||
@@ -362,6 +478,10 @@ config_job_release(struct job_conf *j)
     j->retention.tz = NULL;
     j->recipients = j->pg_dump_args = NULL;
     j->n_recipients = j->n_pg_dump_args = 0;
+    for (i = 0; i < N_ALERT_STRINGS; i++) {
+        free(*alert_string(&j->alert, i));
+        *alert_string(&j->alert, i) = NULL;
+    }
 }
 
 void

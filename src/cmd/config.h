@@ -15,6 +15,22 @@ struct err;
 
 #define CONFIG_DEFAULT_PATH "/etc/safedump/safedump.conf"
 
+/* Where a job's results go (src/alert/); strings are NULL when not set. */
+struct alert_conf {
+    char *metrics_dir; /* node_exporter textfile collector directory */
+    char *pushgateway; /* http://host:9091 */
+    char *notify_mail; /* To: address(es) */
+    char *sendmail;    /* sendmail-compatible program; default "sendmail" */
+    char *webhook_url; /* JSON POST */
+    char *ping_url;    /* URL/start, URL, URL/fail */
+    char *on_success;  /* exec hooks */
+    char *on_failure;
+    int notify_always;     /* notify_on = always (else: failures and warnings only) */
+    int notify_timeout;    /* seconds per notification attempt and per hook */
+    long max_age;          /* seconds: check --freshness */
+    double min_size_ratio; /* a backup smaller than this share of the previous one is a warning */
+};
+
 struct job_conf {
     char name[128];
     char *source;      /* postgres://... */
@@ -35,6 +51,7 @@ struct job_conf {
     char *retention_timezone;          /* owned; retention.tz points here */
     long debris_grace;                 /* seconds before data without a manifest is removed */
     int prune_after_backup;
+    struct alert_conf alert;
 };
 
 struct config {
@@ -65,6 +82,9 @@ int config_set(struct job_conf *j, const char *key, const char *value, struct er
 
 /** config_url_has_password(url): "scheme://user:pw@..." or a "password=" parameter. */
 int config_url_has_password(const char *url);
+
+/** config_parse_duration(v, out): "26h", "90m", "35d", "600s" or "600" (seconds). 0 or -1. */
+int config_parse_duration(const char *v, long *out);
 
 /** config_job_copy(dst, src, e): deep copy, for applying flags over a job from the file. */
 int config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e);
