@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "util/err.h"
 #include "util/interrupt.h"
+#include "util/log.h"
 
 static const struct command commands[] = {
     {"keygen", cmd_keygen, "generate a new identity and print its recipient", 0},
@@ -28,7 +29,7 @@ usage(FILE *f)
 {
     size_t i;
 
-    fprintf(f, "usage: safedump [--config FILE] COMMAND [ARGS]\n\n"
+    fprintf(f, "usage: safedump [--config FILE] [--log-format text|json] [--quiet|--verbose] COMMAND [ARGS]\n\n"
                "Encrypted, compressed, off-site backups of PostgreSQL that prove they restore.\n\n"
                "commands:\n");
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -55,7 +56,9 @@ main(int argc, char **argv)
 {
     struct err e;
     size_t i;
-    int argi = 1;
+    int argi = 1, verbosity = 0;
+    enum log_format lf = LOG_FORMAT_TEXT;
+    const char *lfs = NULL;
 
     narrow();
     err_init(&e);
@@ -74,11 +77,28 @@ main(int argc, char **argv)
         } else if (strncmp(argv[argi], "--config=", 9) == 0) {
             cmd_config_path = argv[argi] + 9;
             argi++;
+        } else if (strcmp(argv[argi], "--log-format") == 0 && argi + 1 < argc) {
+            lfs = argv[argi + 1];
+            argi += 2;
+        } else if (strncmp(argv[argi], "--log-format=", 13) == 0) {
+            lfs = argv[argi++] + 13;
+        } else if (strcmp(argv[argi], "--quiet") == 0 || strcmp(argv[argi], "-q") == 0) {
+            verbosity = -1;
+            argi++;
+        } else if (strcmp(argv[argi], "--verbose") == 0 || strcmp(argv[argi], "-v") == 0) {
+            verbosity = 1;
+            argi++;
         } else {
             fprintf(stderr, "safedump: unknown option '%s'\nhint: 'safedump --help' lists the commands\n", argv[argi]);
             return 2;
         }
     }
+    if (lfs != NULL && log_parse_format(lfs, &lf) == -1) {
+        fprintf(stderr,
+                "safedump: --log-format '%s': expected text or json\nhint: 'safedump --help' lists the options\n", lfs);
+        return 2;
+    }
+    log_setup(lf, verbosity);
     if (argi >= argc) {
         usage(stderr);
         return 2;
@@ -88,9 +108,7 @@ main(int argc, char **argv)
             continue;
         if (commands[i].run(argc - argi, argv + argi, &e) == 0)
             return 0;
-        fprintf(stderr, "safedump: %s\n", e.msg);
-        if (e.hint[0] != '\0')
-            fprintf(stderr, "hint: %s\n", e.hint);
+        log_rec(LOG_ERROR, NULL, e.hint, "%s", e.msg);
         return err_exit_status(e.code == ERR_OK ? ERR_INTERNAL : e.code);
     }
     fprintf(stderr, "safedump: unknown command '%s'\nhint: 'safedump --help' lists the commands\n", argv[argi]);

@@ -17,10 +17,12 @@
 #include "format/age.h"
 #include "source/pg.h"
 #include "stage/hash.h"
+#include "stage/progress.h"
 #include "stage/stage.h"
 #include "stage/zstd.h"
 #include "storage/storage.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/secret.h"
 
 static const char usage_text[] =
@@ -86,6 +88,34 @@ previous_raw(struct storage *st, const char *job, const char *id)
     return raw;
 }
 
+/* The progress line of a run on a terminal. */
+struct progress {
+    const char *job;
+    double t0;
+    const struct stage *stored; /* count stage in front of storage */
+    uint64_t estimate;          /* table data size, 0 if unknown */
+};
+
+static void
+show_progress(void *arg, uint64_t bytes, int final)
+{
+    const struct progress *p = arg;
+    double t = cmd_now() - p->t0, rate = t > 0 ? (double)bytes / t : 0;
+    char in[32], r[32], st[32], line[256], eta[32] = "";
+
+    if (final) {
+        log_status_line(NULL);
+        return;
+    }
+    if (p->estimate > bytes && rate > 0) {
+        long left = (long)((double)(p->estimate - bytes) / rate);
+        snprintf(eta, sizeof(eta), ", ETA ~%ld:%02ld", left / 60, left % 60);
+    }
+    snprintf(line, sizeof(line), "%s: %s read at %s/s, %s stored, %ld:%02ld elapsed%s", p->job, cmd_size(bytes, in),
+             cmd_size((uint64_t)rate, r), cmd_size(stage_count_bytes(p->stored), st), (long)t / 60, (long)t % 60, eta);
+    log_status_line(line);
+}
+
 /* An id not yet used by the job: the start time, or a later second if a backup already has it. */
 static int
 pick_id(struct storage *st, const char *job, time_t *start, char id[32], struct err *e)
@@ -142,9 +172,9 @@ undo(struct storage *st, const char *data_key, const char *contents_key)
 
     err_init(&e2);
     if (data_key != NULL && storage_remove(st, data_key, &e2) == -1)
-        fprintf(stderr, "safedump: warning: %s\n", e2.msg);
+        log_rec(LOG_WARNING, NULL, NULL, "%s", e2.msg);
     if (contents_key != NULL && storage_remove(st, contents_key, &e2) == -1)
-        fprintf(stderr, "safedump: warning: %s\n", e2.msg);
+        log_rec(LOG_WARNING, NULL, NULL, "%s", e2.msg);
 }
 
 static int
@@ -153,7 +183,8 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     struct age_recipient *rcpt[CMD_MAX_KEYS];
     struct storage *st = NULL;
     struct stage *head = NULL, *s = NULL;
-    struct stage *stored_hash, *stored_count, *comp_count, *plain_hash, *raw_count;
+    struct stage *stored_hash, *stored_count, *comp_count, *plain_hash, *raw_count, *pgc;
+    struct progress prog;
     struct manifest m;
     struct contents contents;
     struct source_pg_opts so;
@@ -197,8 +228,23 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
         (s = stored_count = stage_count_new(s, e)) == NULL || (s = age_encrypt_new(rcpt, (size_t)nr, s, e)) == NULL ||
         (s = comp_count = stage_count_new(s, e)) == NULL || (s = stage_zstd_compress_new(&zo, s, e)) == NULL ||
         (s = plain_hash = stage_hash_new(s, e)) == NULL || (s = raw_count = stage_count_new(s, e)) == NULL ||
-        (s = pgcount_new(j->pg_format, s, e)) == NULL)
+        (s = pgc = pgcount_new(j->pg_format, s, e)) == NULL)
         goto out; /* each constructor freed the chain behind it */
+    if (log_status_enabled()) {
+        struct pg_conn pc;
+        struct err e2;
+        memset(&prog, 0, sizeof(prog));
+        prog.job = j->name;
+        prog.t0 = t0;
+        prog.stored = stored_count;
+        err_init(&e2);
+        if (pg_conn_parse(j->source, &pc, &e2) == 0) {
+            (void)pg_data_size(&pc, &prog.estimate, &e2); /* no estimate: no ETA */
+            pg_conn_release(&pc);
+        }
+        if ((s = stage_progress_new(show_progress, &prog, 250, s, e)) == NULL)
+            goto out;
+    }
     head = s;
 
     so.url = j->source;
@@ -217,7 +263,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     /* contents.age: what must stay secret about the backup */
     snprintf(contents.plain_sha256, sizeof(contents.plain_sha256), "%s", stage_hash_hex(plain_hash));
     contents.raw_bytes = stage_count_bytes(raw_count);
-    tables = pgcount_tables(head, &nt);
+    tables = pgcount_tables(pgc, &nt);
     for (i = 0; i < nt; i++)
         if (contents_add_table(&contents, tables[i].schema, tables[i].name, tables[i].rows, e) == -1)
             goto out;
@@ -237,7 +283,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     snprintf(m.job, sizeof(m.job), "%s", j->name);
     snprintf(m.id, sizeof(m.id), "%s", res->id);
     snprintf(m.source_kind, sizeof(m.source_kind), "postgres");
-    snprintf(m.server_version, sizeof(m.server_version), "%s", pgcount_server_version(head));
+    snprintf(m.server_version, sizeof(m.server_version), "%s", pgcount_server_version(pgc));
     snprintf(m.dump_format, sizeof(m.dump_format), "%s", j->pg_format == PG_FORMAT_CUSTOM ? "custom" : "plain");
     catalog_iso(start, m.started);
     catalog_iso(time(NULL), m.finished);
@@ -368,8 +414,8 @@ cmd_backup(int argc, char **argv, struct err *e)
             break;
         case 1:
             if (strcmp(longopts[idx].name, "source") == 0 && config_url_has_password(optarg))
-                fprintf(stderr, "safedump: warning: a password on the command line is visible to other users; "
-                                "use ~/.pgpass or a service file\n");
+                log_rec(LOG_WARNING, NULL, "use ~/.pgpass or a service file",
+                        "a password on the command line is visible to other users");
             if (nflags == sizeof(flags) / sizeof(flags[0]))
                 return cmd_usage(e, "backup", "backup: too many options");
             flags[nflags].key = longopts[idx].name;
@@ -464,17 +510,13 @@ cmd_backup(int argc, char **argv, struct err *e)
         ar.rows = res.rows;
         ar.tables = res.tables;
         if (ok) {
-            printf("backup '%s' %s: %s raw, %s stored (%.1f%%), %zu tables, %.1f s\n", jobs[i].name, res.id,
-                   cmd_size(res.raw, raw), cmd_size(res.stored, stored),
-                   res.raw ? 100.0 * (double)res.stored / (double)res.raw : 0.0, res.tables, res.seconds);
-            fflush(stdout);
-            if (warning[0] != '\0') {
-                fprintf(stderr, "safedump: warning: backup '%s': %s\n", jobs[i].name, warning);
-                fprintf(stderr,
-                        "hint: check that the job's database still holds its data; 'safedump list %s' shows "
-                        "the sizes\n",
-                        jobs[i].name);
-            }
+            log_rec(LOG_INFO, jobs[i].name, NULL, "backup '%s' %s: %s raw, %s stored (%.1f%%), %zu tables, %.1f s",
+                    jobs[i].name, res.id, cmd_size(res.raw, raw), cmd_size(res.stored, stored),
+                    res.raw ? 100.0 * (double)res.stored / (double)res.raw : 0.0, res.tables, res.seconds);
+            if (warning[0] != '\0')
+                log_rec(LOG_WARNING, jobs[i].name,
+                        "check that the job's database still holds its data; 'safedump list' shows the sizes",
+                        "backup '%s': %s", jobs[i].name, warning);
             if ((prune || jobs[i].prune_after_backup) && prune_after(&jobs[i], &je) == -1) {
                 /* the backup is committed; the prune that was asked for failed: a warning for the alerts */
                 size_t wl = strlen(warning);
@@ -487,9 +529,7 @@ cmd_backup(int argc, char **argv, struct err *e)
                     *e = je;
                     goto out;
                 }
-                fprintf(stderr, "safedump: %s\n", je.msg);
-                if (je.hint[0] != '\0')
-                    fprintf(stderr, "hint: %s\n", je.hint);
+                log_rec(LOG_ERROR, jobs[i].name, je.hint, "%s", je.msg);
                 continue;
             }
             cmd_alert_finish(&jobs[i], &ar);
@@ -502,9 +542,7 @@ cmd_backup(int argc, char **argv, struct err *e)
             *e = je;
             goto out;
         }
-        fprintf(stderr, "safedump: %s\n", je.msg);
-        if (je.hint[0] != '\0')
-            fprintf(stderr, "hint: %s\n", je.hint);
+        log_rec(LOG_ERROR, jobs[i].name, je.hint, "%s", je.msg);
     }
     if (failed == 0)
         rc = 0;

@@ -80,6 +80,13 @@ int cmd_alert_start(const struct job_conf *j);
  */
 int cmd_alert_finish(const struct job_conf *j, const struct alert_result *r);
 
+/**
+ * cmd_alert_verify(j, job, level, ok, seconds): record a verify result of ${job} at ${level}
+ * ("integrity", "content" or "restore") in the metrics ${j} configures (metrics_verify_result); a
+ * failure is printed as a warning. Returns the number of warnings (0 or 1).
+ */
+int cmd_alert_verify(const struct job_conf *j, const char *job, const char *level, int ok, double seconds);
+
 #define CMD_MAX_KEYS 64 /* recipients or identities per job */
 
 #endif

@@ -414,6 +414,28 @@ out:
 }
 
 int
+pg_data_size(const struct pg_conn *c, uint64_t *bytes, struct err *e)
+{
+    PGconn *db;
+    PGresult *r;
+    int rc = -1;
+
+    if ((db = connect_to(c, c->dbname, e)) == NULL)
+        return -1;
+    r = PQexec(db, "SELECT coalesce(sum(pg_table_size(oid)), 0) FROM pg_class WHERE relkind IN ('r', 'm')");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        *bytes = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+        rc = 0;
+    } else {
+        const char *m = PQerrorMessage(db);
+        err_set(e, ERR_TARGET, "database size: %.*s", (int)strcspn(m, "\n"), m);
+    }
+    PQclear(r);
+    PQfinish(db);
+    return rc;
+}
+
+int
 pg_db_check_sql(const struct pg_conn *c, const char *query, struct err *e)
 {
     PGconn *db;

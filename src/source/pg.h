@@ -57,6 +57,12 @@ int pg_db_rename(const struct pg_conn *c, const char *from, const char *to, stru
 /** pg_db_count(c, schema, table, rows, e): count(*) of a table in ${c}'s database (ERR_VERIFY if it fails). */
 int pg_db_count(const struct pg_conn *c, const char *schema, const char *table, uint64_t *rows, struct err *e);
 
+/**
+ * pg_data_size(c, bytes, e): the on-disk size of the tables of ${c}'s database (heap and TOAST, no
+ * indexes): roughly what pg_dump will write, for a progress estimate. Returns 0 or -1 (ERR_TARGET).
+ */
+int pg_data_size(const struct pg_conn *c, uint64_t *bytes, struct err *e);
+
 /** pg_db_check_sql(c, query, e): ${query} must return exactly one value, true (ERR_VERIFY otherwise). */
 int pg_db_check_sql(const struct pg_conn *c, const char *query, struct err *e);
 

@@ -8,7 +8,7 @@
 # shellcheck source=tests/e2e/lib.sh disable=SC2034,SC2317 # WHY is read by lib.sh; cases run through tcase
 . "$(dirname "$0")/lib.sh"
 
-need age-keygen psql pg_dump pgbench python3 curl prometheus-pushgateway
+need age-keygen psql pg_dump pgbench python3 curl prometheus-pushgateway script
 need_safedump
 
 K=$E2E_WORK/key.txt REC='' ROWS=''
@@ -299,6 +299,66 @@ t_bad_config() {
     expect_stderr_contains "not an http:// or https:// URL" || return
 }
 
+# --log-format=json: every record one JSON object per line on stderr, nothing else.
+t_json_logs() {
+    conf "$E2E_WORK/json.conf" "webhook_url=$RECV/e500/hooks/$SECRET"
+    sed -i "s|^source = .*|source = $(pg_url no_such_db)|" "$E2E_WORK/json.conf"
+    expect_exit 1 "$SAFEDUMP" --log-format=json backup --config "$E2E_WORK/json.conf" || return
+    [ ! -s "$OUT" ] || why "stdout is not empty with --log-format=json: $(_e2e_show "$OUT")" || return
+    python3 - "$ERR" <<'PY' || { WHY="stderr is not one JSON object per line (see log)"; return 1; }
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+levels = [r["level"] for r in recs]
+assert levels[-1] == "error" and "does not exist" in recs[-1]["msg"], recs[-1]
+assert any(r["level"] == "warning" and r.get("job") == "app" and "webhook" in r["msg"] for r in recs), recs
+assert all(set(r) >= {"time", "level", "msg"} for r in recs), recs
+print(len(recs), "records", levels)
+PY
+    if grep -q -F "$SECRET" "$ERR"; then why "a URL's secret appears in the JSON log"; return 1; fi
+    expect_exit 2 "$SAFEDUMP" --log-format=xml list || return
+    expect_stderr_contains "--log-format 'xml': expected text or json" || return
+}
+
+t_quiet_verbose() {
+    conf "$E2E_WORK/qv.conf" notify_on=always "webhook_url=$RECV/ok/hooks/$SECRET"
+    expect_exit 0 "$SAFEDUMP" --quiet backup --config "$E2E_WORK/qv.conf" || return
+    [ ! -s "$OUT" ] && [ ! -s "$ERR" ] || why "--quiet printed something on a clean run" || return
+    expect_exit 0 "$SAFEDUMP" --verbose backup --config "$E2E_WORK/qv.conf" || return
+    expect_stdout_contains "backup 'app' " || return
+    expect_stderr_matches "safedump: backup 'app': webhook 'http://127.0.0.1:[0-9]+/\.\.\.' sent" || return
+    expect_stderr_contains "safedump: backup 'app': mail to 'admins@example.org' sent" || return
+    if grep -q -F "$SECRET" "$OUT" "$ERR"; then why "a URL's secret appears in the verbose output"; return 1; fi
+    rm -f "$MAIL"/mail.*
+}
+
+# Progress on a terminal (script(1) gives safedump a pty), nothing of it otherwise; NO_COLOR honoured.
+t_progress_tty() {
+    local slow=$E2E_WORK/slow_pg_dump
+    # pg_dump's output with a pause after the first 64 KiB: the run lasts long enough to show progress
+    printf '#!/bin/bash
+set -o pipefail
+"%s/pg_dump" "$@" | { head -c 65536; sleep 1.5; cat; }
+' "$PGBIN" >"$slow"
+    chmod 700 "$slow"
+    conf "$E2E_WORK/tty.conf" "pg_dump=$slow"
+    pgbench -q -i -s 1 app >/dev/null 2>&1 || { WHY="pgbench -i failed"; return 1; }
+    TERM=xterm run script -q -e -c "$SAFEDUMP backup --config $E2E_WORK/tty.conf" /dev/null
+    [ "$RC" = 0 ] || why "backup on a pty exited $RC" || return
+    grep -a -q -E "app: [0-9.]+ (KiB|MiB|B) read at [0-9.]+ (KiB|MiB|B)/s, [0-9.]+ (KiB|MiB|B) stored, 0:0[0-9] elapsed, ETA ~[0-9]+:[0-9]{2}" "$OUT" ||
+        why "no progress line with an ETA on the terminal: $(tr '\r' '\n' <"$OUT" | head -c 300)" || return
+    # not a terminal: no progress at all
+    expect_exit 0 "$SAFEDUMP" backup --config "$E2E_WORK/tty.conf" || return
+    if grep -a -q -e "read at" -e $'\r' "$OUT" "$ERR"; then why "progress output without a terminal"; return 1; fi
+    # colour on a terminal, none with NO_COLOR
+    sed -i "s|^source = .*|source = $(pg_url no_such_db)|" "$E2E_WORK/tty.conf"
+    TERM=xterm run script -q -e -c "$SAFEDUMP backup --config $E2E_WORK/tty.conf" /dev/null
+    grep -a -q $'\033\[1;31msafedump:' "$OUT" || why "no colour on a terminal" || return
+    TERM=xterm NO_COLOR=1 run script -q -e -c "$SAFEDUMP backup --config $E2E_WORK/tty.conf" /dev/null
+    [ "$RC" = 1 ] || why "a failed backup on a pty exited $RC" || return
+    grep -a -q '^safedump: .*does not exist' "$OUT" || why "no plain error line with NO_COLOR" || return
+    if grep -a -q $'\033\[1;3' "$OUT"; then why "colour despite NO_COLOR"; return 1; fi
+}
+
 tcase_must "setup: PostgreSQL, Pushgateway, HTTP receiver" t_setup
 tcase_must "success: textfile, Pushgateway, ping, webhook, mail, hook" t_success
 tcase "failure: metrics keep the last success; /fail ping, webhook, mail, hook" t_failure
@@ -306,4 +366,7 @@ tcase "receiver down, HTTP 500, slow, sendmail failing: warnings only" t_receive
 tcase "size anomaly: warning in log, metrics and notifications" t_size_anomaly
 tcase "check --freshness" t_freshness
 tcase "bad alert settings are configuration errors" t_bad_config
+tcase "--log-format=json: one JSON object per line" t_json_logs
+tcase "--quiet and --verbose" t_quiet_verbose
+tcase "progress line and colour on a terminal only, NO_COLOR" t_progress_tty
 finish
