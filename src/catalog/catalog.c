@@ -125,7 +125,8 @@ catalog_load(struct storage *st, const char *job, struct catalog *cat, struct er
         }
         free(text);
     }
-    qsort(cat->entries, cat->n, sizeof(*cat->entries), newest_first);
+    if (cat->n > 1) /* qsort(NULL, 0, ...) is undefined: a job without backups has no entries */
+        qsort(cat->entries, cat->n, sizeof(*cat->entries), newest_first);
     rc = 0;
 out:
     for (i = 0; i < k.n; i++)
