@@ -153,8 +153,12 @@ check_config(const struct config *cfg, struct err *e)
     for (i = 0; i < cfg->n_jobs; i++) {
         const struct job_conf *j = &cfg->jobs[i];
         struct storage *st;
-        if ((n = cmd_recipients(j, rcpt, CMD_MAX_KEYS, e)) == -1)
+        if ((n = cmd_recipients(j, rcpt, CMD_MAX_KEYS, e)) == -1) {
+            if (e->code == ERR_KEY)
+                e->code = ERR_CONFIG; /* a bad key in the file is a configuration error */
+            err_hint(e, "recipients are the age1... lines that 'safedump keygen' prints");
             return err_wrap(e, "job '%s'", j->name);
+        }
         for (k = 0; k < n; k++)
             age_recipient_free(rcpt[k]);
         if (j->repository == NULL) {

@@ -288,6 +288,13 @@ t_freshness() {
     expect_stdout_contains "job 'app': ok" || return
     expect_exit 2 "$SAFEDUMP" check --freshness --max-age soon --repository "$E2E_WORK/repo" || return
     expect_error_format || return
+    # without --freshness: the configuration, recipients and repositories
+    expect_exit 0 "$SAFEDUMP" check --config "$c" || return
+    expect_stdout_contains "job 'app': ok: 1 recipient, repository '$E2E_WORK/repo'" || return
+    expect_stdout_contains "configuration '$c': 2 jobs" || return
+    printf '[defaults]\nrepository = %s\nrecipient = age1bad\n[app]\nsource = %s\n' "$E2E_WORK/repo" "$(pg_url app)" >"$c"
+    expect_exit 2 "$SAFEDUMP" check --config "$c" || return
+    expect_stderr_contains "job 'app': recipient 'age1bad'" || return
 }
 
 t_bad_config() {
