@@ -96,23 +96,20 @@ int
 config_parse_duration(const char *v, long *out)
 {
     char *end;
-    long n, mult = 1;
+    long n;
 
+    /* bare seconds, else the retention keys' syntax ("26h", "2d", "1w", "1d12h"): one parser for both */
     errno = 0;
     n = strtol(v, &end, 10);
-    if (errno != 0 || end == v || n <= 0)
+    if (errno == 0 && end != v && *end == '\0') {
+        if (n <= 0 || n > 100L * 366 * 86400)
+            return -1;
+        *out = n;
+        return 0;
+    }
+    if (retention_parse_duration(v, &n) == -1 || n <= 0)
         return -1;
-    if (strcmp(end, "d") == 0)
-        mult = 86400;
-    else if (strcmp(end, "h") == 0)
-        mult = 3600;
-    else if (strcmp(end, "m") == 0)
-        mult = 60;
-    else if (strcmp(end, "s") != 0 && *end != '\0')
-        return -1;
-    if (n > 3650L * 86400 / mult)
-        return -1;
-    *out = n * mult;
+    *out = n;
     return 0;
 }
 

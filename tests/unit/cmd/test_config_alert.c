@@ -113,6 +113,10 @@ TEST(durations)
     CHECK_EQ_INT(config_parse_duration("600", &v), 0);
     CHECK_EQ_INT(v, 600);
     CHECK_EQ_INT(config_parse_duration("600s", &v), 0);
+    CHECK_EQ_INT(config_parse_duration("1w", &v), 0);
+    CHECK_EQ_INT(v, 7 * 86400);
+    CHECK_EQ_INT(config_parse_duration("1d12h", &v), 0);
+    CHECK_EQ_INT(v, 36 * 3600);
     CHECK_EQ_INT(config_parse_duration("0h", &v), -1);
     CHECK_EQ_INT(config_parse_duration("h", &v), -1);
     CHECK_EQ_INT(config_parse_duration("1hour", &v), -1);
