@@ -270,6 +270,8 @@ cmd_verify(int argc, char **argv, struct err *e)
         if (!json)
             print_line(&results[i]);
         record(j->state_dir ? j->state_dir : getenv("SAFEDUMP_STATE_DIR"), &results[i]);
+        (void)cmd_alert_verify(j, results[i].m->job, level_names[results[i].level], results[i].ok,
+                               results[i].level == 3 ? results[i].restore_seconds : results[i].seconds);
         bad += results[i].ok ? 0 : 1;
     }
     if (json && print_json(results, nsel, e) == -1)

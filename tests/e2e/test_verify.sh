@@ -85,7 +85,7 @@ t_flipped_byte() {
     local r f
     r=$(fresh flip)
     f=$r/vj/$ID1/data.dump.zst.age
-    printf 'X' | dd of="$f" bs=1 seek=$(($(file_size "$f") / 2)) count=1 conv=notrunc status=none
+    python3 -c 'import sys; f = open(sys.argv[1], "r+b"); n = f.seek(0, 2) // 2; f.seek(n); b = f.read(1); f.seek(n); f.write(bytes([b[0] ^ 0x40]))' "$f"
     expect_bad "$r" "vj@$ID1" "stored object hash mismatch" || return
 }
 
@@ -159,6 +159,23 @@ assert r["job"] == "vj" and r["id"] == sys.argv[2] and r["result"] == "ok" and r
 PY
 }
 
+t_verify_metrics() {
+    # verify results reach the Prometheus textfile: success per level, and a failed restore test as 0
+    local m=$E2E_WORK/metrics f
+    mkdir -p "$m"
+    sed "s|^\[defaults\]|[defaults]\nmetrics_dir = $m|" "$CONF" >"$E2E_WORK/metrics.conf"
+    expect_exit 0 "$SAFEDUMP" --config "$E2E_WORK/metrics.conf" verify "vj@$ID1" || return
+    f=$m/safedump_verify_vj.prom
+    grep -q '^safedump_last_verify_success{backup_job="vj",level="integrity"} 1$' "$f" ||
+        why "no integrity success metric: $(cat "$f" 2>&1 | tr '\n' ' ')" || return
+    sed -i 's/^restore_test_sql = .*/restore_test_sql = SELECT false/' "$E2E_WORK/metrics.conf"
+    expect_exit 4 "$SAFEDUMP" --config "$E2E_WORK/metrics.conf" verify "vj@$ID1" --identity "$K" --restore || return
+    grep -q '^safedump_last_verify_success{backup_job="vj",level="restore"} 0$' "$f" ||
+        why "no failed restore metric: $(cat "$f" | tr '\n' ' ')" || return
+    grep -q '^safedump_last_verify_success{backup_job="vj",level="integrity"} 1$' "$f" ||
+        why "the integrity result was lost when the restore result was written" || return
+}
+
 t_restore_without_harm() {
     local before after
     db_create target || why "could not create the target database" || return
@@ -210,6 +227,7 @@ tcase "contents.age from another backup: level 2 'plaintext hash mismatch'" t_fo
 tcase "restore test catches a dump that lacks a recorded table" t_restore_test_catches_missing_table
 tcase "restore_test_sql that fails or returns false" t_restore_test_sql_false
 tcase "verify results are recorded in the state directory" t_results_recorded
+tcase "verify results reach the metrics textfile, per level" t_verify_metrics
 tcase "restore without harm: existing target refused, interrupted restore leaves it, --replace swaps" t_restore_without_harm
 tcase "systemd units and timers pass systemd-analyze verify" t_units
 finish
