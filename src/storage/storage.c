@@ -32,11 +32,19 @@ key_valid(const char *key)
 struct storage *
 storage_open(const char *url, int create, struct err *e)
 {
+    return storage_open_opts(url, create, NULL, e);
+}
+
+struct storage *
+storage_open_opts(const char *url, int create, const struct storage_opts *opts, struct err *e)
+{
+    if (strncmp(url, "s3://", 5) == 0)
+        return storage_s3_new(url, opts, e);
     if (strncmp(url, "file://", 7) == 0)
         return storage_local_new(url + 7, create, e);
     if (strstr(url, "://") != NULL) {
         err_set(e, ERR_CONFIG, "repository '%s': unsupported scheme", url);
-        err_hint(e, "use a local directory path or file://PATH");
+        err_hint(e, "use a local directory path, file://PATH or s3://BUCKET/PREFIX");
         return NULL;
     }
     return storage_local_new(url, create, e);

@@ -24,11 +24,37 @@ struct storage;
 /** storage_list_fn: called once per object; returning -1 stops the listing with that error. */
 typedef int storage_list_fn(void *arg, const char *key, uint64_t size, struct err *e);
 
+/*
+ * Options of the remote drivers, filled by cmd/ from the configuration. Zero/NULL means the driver's
+ * default; the strings must outlive the storage.
+ */
+struct storage_opts {
+    const char *s3_endpoint;   /* "https://s3.gra.io.cloud.ovh.net"; NULL: AWS_ENDPOINT_URL or AWS */
+    const char *s3_region;     /* NULL: AWS_REGION, AWS_DEFAULT_REGION, then us-east-1 */
+    int s3_path_style;         /* 0 automatic (path-style for a custom endpoint), 1 path-style, 2 virtual-hosted */
+    const char *s3_profile;    /* shared credentials profile; NULL: AWS_PROFILE or "default" */
+    const char *s3_ca_file;    /* extra CA bundle for a private CA */
+    const char *s3_sse;        /* "AES256", "aws:kms", or NULL */
+    const char *s3_kms_key_id; /* with aws:kms */
+    const char *s3_sse_customer_key_file; /* SSE-C: a file holding the 32-byte key */
+    const char *s3_storage_class;         /* "STANDARD_IA", ... */
+    const char *s3_object_lock;           /* "governance" or "compliance" */
+    long s3_object_lock_retain;           /* seconds from now; with s3_object_lock */
+    int s3_upload_concurrency;            /* parts in flight; 0: 4 */
+    size_t s3_part_size;                  /* first part size in bytes; 0: 8 MiB */
+    int s3_retries;                       /* retries per request after the first attempt; 0: 8 */
+    long s3_retry_base_ms;                /* first backoff delay; 0: 200 ms (doubles, with jitter, up to 20 s) */
+};
+
 /**
- * storage_open(url, create, e): open the repository at ${url} (a directory path or file://PATH).
- * With ${create}, a missing local directory is made (0700). NULL on failure.
+ * storage_open(url, create, e): open the repository at ${url} (a directory path, file://PATH or
+ * s3://BUCKET/PREFIX) with default options. With ${create}, a missing local directory is made (0700).
+ * NULL on failure.
  */
 struct storage *storage_open(const char *url, int create, struct err *e);
+
+/** storage_open_opts(url, create, opts, e): storage_open with driver options (${opts} may be NULL). */
+struct storage *storage_open_opts(const char *url, int create, const struct storage_opts *opts, struct err *e);
 
 /** storage_url(st): the repository's URL as the user gave it, for messages. */
 const char *storage_url(const struct storage *st);

@@ -29,4 +29,10 @@ struct storage {
 /** storage_local_new(path, create, e): the local directory driver (storage/local.c). */
 struct storage *storage_local_new(const char *path, int create, struct err *e);
 
+/**
+ * storage_s3_new(url, opts, e): the S3 driver (storage/s3.c) for "s3://BUCKET[/PREFIX]"; ${opts} may be
+ * NULL and must outlive the storage. NULL on failure (bad URL, no credentials).
+ */
+struct storage *storage_s3_new(const char *url, const struct storage_opts *opts, struct err *e);
+
 #endif
