@@ -176,6 +176,89 @@ config_url_has_password(const char *url)
     return at != NULL && memchr(s + 3, ':', (size_t)(at - (s + 3))) != NULL;
 }
 
+/* The string keys of the S3 driver, in the order of job_conf.s3[]. */
+static const char *const s3_keys[CONFIG_S3_NSTR] = {
+    "s3_endpoint",
+    "s3_region",
+    "s3_profile",
+    "s3_ca_file",
+    "s3_sse",
+    "s3_kms_key_id",
+    "s3_sse_customer_key_file",
+    "s3_storage_class",
+    "s3_object_lock",
+};
+
+static int
+config_set_s3(struct job_conf *j, const char *key, const char *v, struct err *e)
+{
+    for (size_t i = 0; i < CONFIG_S3_NSTR; i++) {
+        if (strcmp(key, s3_keys[i]) != 0)
+            continue;
+        if (strcmp(key, "s3_endpoint") == 0 && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+            return err_set(e, ERR_CONFIG, "s3_endpoint '%s': expected https://HOST[:PORT] or http://HOST[:PORT]", v);
+        if (strcmp(key, "s3_sse") == 0 && strcmp(v, "AES256") != 0 && strcmp(v, "aws:kms") != 0)
+            return err_set(e, ERR_CONFIG, "s3_sse '%s': expected AES256 or aws:kms (SSE-C: s3_sse_customer_key_file)",
+                           v);
+        if (strcmp(key, "s3_object_lock") == 0 && strcmp(v, "governance") != 0 && strcmp(v, "compliance") != 0)
+            return err_set(e, ERR_CONFIG, "s3_object_lock '%s': expected governance or compliance", v);
+        return set_str(&j->s3[i], v, e);
+    }
+    if (strcmp(key, "s3_path_style") == 0) {
+        if (strcmp(v, "auto") == 0)
+            j->s3_path_style = 0;
+        else if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+            j->s3_path_style = 1;
+        else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+            j->s3_path_style = 2;
+        else
+            return err_set(e, ERR_CONFIG, "s3_path_style '%s': expected yes, no or auto", v);
+        return 0;
+    }
+    if (strcmp(key, "s3_object_lock_retain") == 0) {
+        if (retention_parse_duration(v, &j->s3_object_lock_retain) == -1 || j->s3_object_lock_retain <= 0)
+            return err_set(e, ERR_CONFIG, "s3_object_lock_retain '%s': expected a duration such as 30d", v);
+        return 0;
+    }
+    if (strcmp(key, "s3_upload_concurrency") == 0) {
+        if (parse_int(v, 1, 64, &j->s3_upload_concurrency) == -1)
+            return err_set(e, ERR_CONFIG, "s3_upload_concurrency '%s': expected 1 to 64", v);
+        return 0;
+    }
+    if (strcmp(key, "s3_retries") == 0) {
+        if (parse_int(v, 0, 30, &j->s3_retries) == -1)
+            return err_set(e, ERR_CONFIG, "s3_retries '%s': expected 0 to 30", v);
+        return 0;
+    }
+    if (strcmp(key, "s3_part_size") == 0) {
+        if (retention_parse_size(v, &j->s3_part_size) == -1 || j->s3_part_size < 5u * 1024 * 1024 ||
+            j->s3_part_size > 5ull * 1024 * 1024 * 1024)
+            return err_set(e, ERR_CONFIG, "s3_part_size '%s': expected a size from 5M to 5G", v);
+        return 0;
+    }
+    return err_set(e, ERR_CONFIG, "unknown key '%s'", key);
+}
+
+void
+config_storage_opts(const struct job_conf *j, struct storage_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->s3_endpoint = j->s3[0];
+    o->s3_region = j->s3[1];
+    o->s3_profile = j->s3[2];
+    o->s3_ca_file = j->s3[3];
+    o->s3_sse = j->s3[4];
+    o->s3_kms_key_id = j->s3[5];
+    o->s3_sse_customer_key_file = j->s3[6];
+    o->s3_storage_class = j->s3[7];
+    o->s3_object_lock = j->s3[8];
+    o->s3_path_style = j->s3_path_style;
+    o->s3_object_lock_retain = j->s3_object_lock_retain;
+    o->s3_upload_concurrency = j->s3_upload_concurrency;
+    o->s3_part_size = (size_t)j->s3_part_size;
+    o->s3_retries = j->s3_retries;
+}
+
 int
 config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
 {
@@ -183,6 +266,8 @@ config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
 
     if ((rc = alert_set(&j->alert, key, v, e)) != 1)
         return rc;
+    if (strncmp(key, "s3_", 3) == 0)
+        return config_set_s3(j, key, v, e);
     if (strcmp(key, "source") == 0) {
         if (strncmp(v, "postgres://", 11) != 0 && strncmp(v, "postgresql://", 13) != 0)
             return err_set(e, ERR_CONFIG, "source '%s': not a postgres:// URL", v);
@@ -425,9 +510,14 @@ config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
     dst->n_recipients = dst->n_pg_dump_args = 0;
     for (i = 0; i < N_ALERT_STRINGS; i++)
         *alert_string(&dst->alert, i) = NULL;
+    for (i = 0; i < CONFIG_S3_NSTR; i++)
+        dst->s3[i] = NULL;
     for (i = 0; i < N_ALERT_STRINGS; i++)
         if (alert_cstring(&src->alert, i) != NULL &&
             set_str(alert_string(&dst->alert, i), alert_cstring(&src->alert, i), e) == -1)
+            goto fail;
+    for (i = 0; i < CONFIG_S3_NSTR; i++)
+        if (src->s3[i] != NULL && set_str(&dst->s3[i], src->s3[i], e) == -1)
             goto fail;
     if ((src->source && set_str(&dst->source, src->source, e) == -1) ||
         (src->repository && set_str(&dst->repository, src->repository, e) == -1) ||
@@ -470,6 +560,10 @@ config_job_release(struct job_conf *j)
     for (i = 0; i < j->n_pg_dump_args; i++)
         free(j->pg_dump_args[i]);
     free(j->pg_dump_args);
+    for (i = 0; i < CONFIG_S3_NSTR; i++) {
+        free(j->s3[i]);
+        j->s3[i] = NULL;
+    }
     j->source = j->repository = j->recipients_file = j->pg_dump = NULL;
     j->restore_test_target = j->restore_test_sql = j->state_dir = j->retention_timezone = NULL;
     j->retention.tz = NULL;

@@ -10,6 +10,7 @@
 
 #include "catalog/retention.h"
 #include "source/pgcount.h"
+#include "storage/storage.h"
 
 struct err;
 
@@ -30,6 +31,7 @@ struct alert_conf {
     long max_age;          /* seconds: check --freshness */
     double min_size_ratio; /* a backup smaller than this share of the previous one is a warning */
 };
+#define CONFIG_S3_NSTR 9
 
 struct job_conf {
     char name[128];
@@ -52,6 +54,12 @@ struct job_conf {
     long debris_grace;                 /* seconds before data without a manifest is removed */
     int prune_after_backup;
     struct alert_conf alert;
+    char *s3[CONFIG_S3_NSTR]; /* the s3_* string keys, in the order of config.c's s3_keys */
+    int s3_path_style;        /* 0 auto, 1 yes, 2 no */
+    long s3_object_lock_retain;
+    int s3_upload_concurrency;
+    uint64_t s3_part_size;
+    int s3_retries;
 };
 
 struct config {
@@ -85,6 +93,8 @@ int config_url_has_password(const char *url);
 
 /** config_parse_duration(v, out): "26h", "90m", "35d", "600s" or "600" (seconds). 0 or -1. */
 int config_parse_duration(const char *v, long *out);
+/** config_storage_opts(j, o): the repository options of ${j} for storage_open_opts (pointers into ${j}). */
+void config_storage_opts(const struct job_conf *j, struct storage_opts *o);
 
 /** config_job_copy(dst, src, e): deep copy, for applying flags over a job from the file. */
 int config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e);

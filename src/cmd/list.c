@@ -95,6 +95,7 @@ cmd_list(int argc, char **argv, struct err *e)
     struct config cfg;
     struct catalog cat;
     struct storage *st = NULL;
+    struct storage_opts so;
     const char *config_path = NULL, *repo_flag = NULL, *repo, *job = NULL;
     int c, json = 0, recipients = 0, rc = -1;
 
@@ -134,7 +135,8 @@ cmd_list(int argc, char **argv, struct err *e)
         err_set(e, ERR_USAGE, "invalid job name '%s'", job);
         goto out;
     }
-    if ((st = storage_open(repo, 0, e)) == NULL || catalog_load(st, job, &cat, e) == -1) {
+    config_storage_opts(&cfg.defaults, &so);
+    if ((st = storage_open_opts(repo, 0, &so, e)) == NULL || catalog_load(st, job, &cat, e) == -1) {
         if (st == NULL)
             err_hint(e, "check --repository or 'repository' in the configuration");
         goto out;

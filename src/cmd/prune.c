@@ -82,6 +82,7 @@ cmd_prune(int argc, char **argv, struct err *e)
     };
     struct config cfg;
     struct storage *st = NULL;
+    struct storage_opts so;
     struct jobs jobs = {NULL, 0};
     const char *config_path = NULL, *repo_flag = NULL, *repo;
     size_t i, failed = 0;
@@ -111,7 +112,8 @@ cmd_prune(int argc, char **argv, struct err *e)
         return -1;
     if ((repo = cmd_repository(&cfg, repo_flag, e)) == NULL)
         goto out;
-    if ((st = storage_open(repo, 0, e)) == NULL)
+    config_storage_opts(&cfg.defaults, &so);
+    if ((st = storage_open_opts(repo, 0, &so, e)) == NULL)
         goto out;
     for (; optind < argc; optind++) {
         char *job = argv[optind];

@@ -181,6 +181,7 @@ cmd_restore(int argc, char **argv, struct err *e)
     struct catalog cat;
     struct contents contents;
     struct storage *st = NULL;
+    struct storage_opts so;
     struct target_pg_opts po;
     const struct catalog_entry *sel;
     const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *to = NULL, *repo, *spec;
@@ -245,7 +246,8 @@ cmd_restore(int argc, char **argv, struct err *e)
         err_set(e, ERR_USAGE, "invalid backup '%s'", spec);
         goto out;
     }
-    if ((st = storage_open(repo, 0, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1)
+    config_storage_opts(&cfg.defaults, &so);
+    if ((st = storage_open_opts(repo, 0, &so, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1)
         goto out;
     if (catalog_select(&cat, spec, &sel, 1, e) == -1) {
         e->code = ERR_USAGE;

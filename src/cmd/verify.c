@@ -178,6 +178,7 @@ cmd_verify(int argc, char **argv, struct err *e)
     struct config cfg;
     struct catalog cat;
     struct storage *st = NULL;
+    struct storage_opts so;
     const struct catalog_entry **sel = NULL;
     const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *repo;
     size_t nsel = 0, bad = 0, i;
@@ -220,7 +221,8 @@ cmd_verify(int argc, char **argv, struct err *e)
         nids = 0;
         goto out;
     }
-    if ((st = storage_open(repo, 0, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1)
+    config_storage_opts(&cfg.defaults, &so);
+    if ((st = storage_open_opts(repo, 0, &so, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1)
         goto out;
     if ((sel = calloc(cat.n + 1, sizeof(*sel))) == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");

@@ -43,10 +43,10 @@ struct s3 {
     char bucket[64];
     char prefix[1024];  /* without leading or trailing '/'; may be "" */
     char scheme[8];     /* "https" */
-    char host[512];     /* Host header */
+    char host[640];     /* Host header */
     char path_base[80]; /* "/bucket" (path-style) or "" */
     int path_style;
-    char endpoint[512]; /* for messages */
+    char endpoint[640]; /* for messages */
     char region[64];
     char access_key[256];
     struct secret *secret;
@@ -269,6 +269,18 @@ on_read(char *buf, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* curl rewinds the body when it resends a request on a fresh connection (a reused one was cut) */
+static int
+on_seek(void *arg, curl_off_t offset, int origin)
+{
+    struct req *q = arg;
+
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > q->body_len)
+        return CURL_SEEKFUNC_FAIL;
+    q->sent = (size_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
 static void
 slist_free_wiped(struct curl_slist *l)
 {
@@ -368,6 +380,8 @@ s3_attempt(struct s3 *s, struct req *q, struct resp *r, CURLcode *cc, char *curl
         curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
         curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, on_read);
         curl_easy_setopt(s->curl, CURLOPT_READDATA, q);
+        curl_easy_setopt(s->curl, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(s->curl, CURLOPT_SEEKDATA, q);
         curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->body_len);
         if (strcmp(q->method, "PUT") != 0)
             curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, q->method);
@@ -925,6 +939,8 @@ creds_from_file(struct s3 *s, struct err *e)
 
     if (profile == NULL || profile[0] == '\0')
         profile = "default";
+    if (path != NULL && path[0] == '\0')
+        path = NULL;
     if (path == NULL) {
         if (home == NULL)
             return 0;

@@ -47,6 +47,7 @@ E2E_IS_ROOT=0
 # Temporary directories and the exit trap
 
 _e2e_dirs=()     # removed at exit
+_e2e_pids=()     # background servers (e2e_bg), killed at exit
 _e2e_pg_dirs=()  # PostgreSQL servers still running (their directories)
 
 # e2e_tmpdir VAR [PREFIX]: set VAR to a new private (0700) directory under /tmp with a short path, removed
@@ -63,6 +64,9 @@ _e2e_cleanup() {
     local status=$? d
     set +e # the caller may run under set -e: every step of the cleanup must run
     trap - EXIT INT TERM HUP
+    for d in "${_e2e_pids[@]}"; do
+        kill "$d" 2>/dev/null && wait "$d" 2>/dev/null
+    done
     for d in "${_e2e_pg_dirs[@]}"; do
         _pg_stop_dir "$d" >/dev/null 2>&1
     done
@@ -119,6 +123,11 @@ freeport() {
         fi
     done
     return 1
+}
+
+# e2e_bg PID: a background server started by the script, stopped (by its PID) when the script exits.
+e2e_bg() {
+    _e2e_pids+=("$1")
 }
 
 # ---------------------------------------------------------------------------------------------------------
