@@ -19,9 +19,14 @@ COUNT is how many matching requests the rule applies to; ACTION is one of
                                         Lock rule), otherwise serve normally (COUNT is ignored: always)
     honour-if-none-match                answer 412 to a PUT or completion with If-None-Match: * when the key
                                         exists (always)
+With the environment variable S3FAKE_SECRET set, every request's SigV4 signature is checked by botocore (an
+independent signer: Debian's python3-botocore, run this under /usr/bin/python3): the query is decoded and
+handed to botocore as parameters and the key is re-encoded the way botocore's own S3 client encodes it, so
+botocore canonicalizes everything itself. A mismatch is answered 403 SignatureDoesNotMatch and logged.
 Every request is logged as "METHOD PATH?QUERY STATUS headers-of-interest" to LOG_FILE.
 """
 import hashlib
+import os
 import base64
 import http.server
 import re
@@ -33,6 +38,39 @@ import urllib.parse
 from xml.sax.saxutils import escape
 
 PORT, SCRIPT, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+SECRET = os.environ.get("S3FAKE_SECRET")
+if SECRET is not None:
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from botocore.utils import percent_encode
+
+AUTH_RE = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request, "
+                     r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$")
+
+
+def signature_ok(handler, body):
+    """botocore's signature for the request as received equals the one the client sent."""
+    m = AUTH_RE.match(handler.headers.get("Authorization", ""))
+    if not m:
+        return False
+    u = urllib.parse.urlsplit(handler.path)
+    path = percent_encode(urllib.parse.unquote(u.path), safe="/~")
+    params = urllib.parse.parse_qsl(u.query, keep_blank_values=True)
+    headers = {h: handler.headers[h] for h in m.group(4).split(";")}
+    req = AWSRequest(method=handler.command, url=f"http://{handler.headers['Host']}{path}", headers=headers,
+                     data=body, params=params)
+    req.context["timestamp"] = handler.headers["x-amz-date"]
+    signer = S3SigV4Auth(Credentials(m.group(1), SECRET), "s3", m.group(3))
+    canonical = signer.canonical_request(req)
+    expected = signer.signature(signer.string_to_sign(req, canonical), req)
+    if expected != m.group(5):
+        with open(LOG + ".sig", "a") as f:
+            f.write(f"MISMATCH {handler.command} {handler.path}\n{canonical}\n")
+        return False
+    with open(LOG + ".sig", "a") as f:
+        f.write(f"ok {handler.command} {handler.path}\n")
+    return True
 objects = {}
 uploads = {}
 used = {}
@@ -95,6 +133,8 @@ class H(http.server.BaseHTTPRequestHandler):
         bucket = urllib.parse.unquote(parts[0])
         key = urllib.parse.unquote(parts[1]) if len(parts) > 1 else ""
         data = self.body() if self.command in ("PUT", "POST") else b""
+        if SECRET is not None and not signature_ok(self, data):
+            return self.error(403, "SignatureDoesNotMatch")
         always = set()
         with lock:
             for i, (m, word, count, action) in rules():

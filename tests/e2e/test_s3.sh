@@ -67,7 +67,9 @@ t_setup() {
     wait_port "$S3PORT" || why "s3rver did not start: $(tail -c 300 "$E2E_WORK/s3rver.log")" || return
     FAKEPORT=$(freeport)
     : >"$FAKE_SCRIPT"
-    python3 "$E2E_TOP/tests/e2e/s3fake.py" "$FAKEPORT" "$FAKE_SCRIPT" "$FAKE_LOG" >"$E2E_WORK/fake.out" 2>&1 &
+    /usr/bin/python3 -c 'import botocore' || why "Debian's python3-botocore is not installed (scripts/setup.sh)" || return
+    S3FAKE_SECRET=S3RVER /usr/bin/python3 "$E2E_TOP/tests/e2e/s3fake.py" "$FAKEPORT" "$FAKE_SCRIPT" "$FAKE_LOG" \
+        >"$E2E_WORK/fake.out" 2>&1 &
     e2e_bg $!
     wait_port "$FAKEPORT" || why "the fake S3 server did not start: $(tail -c 300 "$E2E_WORK/fake.out")" || return
     cat >"$E2E_WORK/s3.conf" <<CONF
@@ -219,6 +221,27 @@ t_fake_get_cut_resumes() {
     grep -q '^GET .*data.dump.zst.age 206 .* bytes=[1-9][0-9]*-' "$FAKE_LOG" || why "no resumed GET with a Range" || return
 }
 
+t_fake_botocore_signatures() {
+    # every request of the cases before was checked by botocore; none differed
+    [ -s "$FAKE_LOG.sig" ] || why "the fake checked no signature" || return
+    ! grep -q MISMATCH "$FAKE_LOG.sig" || why "botocore signs differently: $(grep -A3 -m1 MISMATCH "$FAKE_LOG.sig" | tr '\n' ' ')" || return
+    # a prefix with characters that need encoding, in the path and in ListObjectsV2's prefix parameter
+    : >"$FAKE_SCRIPT"
+    local repo="s3://test-bucket/odd prefix+é=&x~(1)*'!"
+    s3env "$FAKEPORT" expect_exit 0 "$SAFEDUMP" backup --repository "$repo" --recipient "$REC" --source "$(pg_url srcdb)" || return
+    s3env "$FAKEPORT" expect_exit 0 "$SAFEDUMP" list --repository "$repo" || return
+    expect_stdout_contains "srcdb" || return
+    s3env "$FAKEPORT" expect_exit 0 "$SAFEDUMP" verify srcdb@latest --repository "$repo" --identity "$K" || return
+    ! grep -q MISMATCH "$FAKE_LOG.sig" || why "botocore signs differently: $(grep -A3 -m1 MISMATCH "$FAKE_LOG.sig" | tr '\n' ' ')" || return
+    grep -q "^ok PUT /test-bucket/odd%20prefix%2B%C3%A9%3D%26x~%281%29%2A%27%21/srcdb/" "$FAKE_LOG.sig" ||
+        why "no signed PUT under the encoded prefix: $(grep -m2 'odd' "$FAKE_LOG.sig" | tr '\n' ' ')" || return
+    # a wrong secret is refused by the checking server, with a hint
+    AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=wrong AWS_ENDPOINT_URL=http://127.0.0.1:$FAKEPORT \
+        expect_exit 1 "$SAFEDUMP" list --repository "$repo" || return
+    expect_stderr_contains "HTTP 403 SignatureDoesNotMatch" || return
+    expect_stderr_contains "hint: the secret access key does not belong to the access key id 'S3RVER'" || return
+}
+
 t_fake_write_only() {
     # credentials that may only put: every GET (read and list) is refused
     printf 'GET * 100000 403\nDELETE * 100000 403\n' >"$FAKE_SCRIPT"
@@ -244,5 +267,6 @@ tcase "fake S3: a connection cut mid-part is retried" t_fake_cut_connection
 tcase "fake S3: Content-MD5 on every part, If-None-Match on the manifest" t_fake_md5_and_if_none_match
 tcase "fake S3: retry budget exhausted: one line, upload aborted, nothing listed" t_fake_budget_runs_out
 tcase "fake S3: a GET cut mid-body resumes with a Range" t_fake_get_cut_resumes
+tcase "fake S3: botocore checks every signature; odd characters in keys" t_fake_botocore_signatures
 tcase "fake S3: write-only credentials back up; list fails with a hint" t_fake_write_only
 finish
