@@ -32,7 +32,7 @@ static const char usage_text[] =
     "  --config FILE            configuration file (default " CONFIG_DEFAULT_PATH ")\n"
     "  --job NAME               job name for a one-off run (default: the database name)\n"
     "  --source URL             postgres://USER@HOST:PORT/DB (passwords: ~/.pgpass, PGPASSFILE, service file)\n"
-    "  --repository DIR         where backups are stored (a directory, or file://DIR)\n"
+    "  --repository DIR         where backups are stored (a directory, file://DIR or s3://BUCKET/PREFIX)\n"
     "  --recipient AGE1...      encrypt to this public key (repeatable)\n"
     "  --recipients-file FILE   one recipient per line, '#' comments\n"
     "  --compression zstd:N     zstd level 1..19 (default zstd:3)\n"

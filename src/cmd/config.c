@@ -226,8 +226,8 @@ config_set_s3(struct job_conf *j, const char *key, const char *v, struct err *e)
         return 0;
     }
     if (strcmp(key, "s3_retries") == 0) {
-        if (parse_int(v, 0, 30, &j->s3_retries) == -1)
-            return err_set(e, ERR_CONFIG, "s3_retries '%s': expected 0 to 30", v);
+        if (parse_int(v, 1, 30, &j->s3_retries) == -1)
+            return err_set(e, ERR_CONFIG, "s3_retries '%s': expected 1 to 30", v);
         return 0;
     }
     if (strcmp(key, "s3_part_size") == 0) {

@@ -9,7 +9,7 @@
  * the sink unfinished aborts it, so nothing incomplete appears under the final key. PUT and the
  * completion carry "If-None-Match: *": a service that honours it refuses to replace an object (412).
  *
- * Every request is retried with exponential backoff and full jitter on 5xx, 429/SlowDown, timeouts
+ * Every request is retried with exponential backoff and jitter on 5xx, 429/SlowDown, timeouts
  * and cut connections, up to a number of attempts; a GET that was cut resumes with a Range. Errors
  * name the object as s3://BUCKET/KEY, the HTTP status and S3's error code, never a signature.
  */
@@ -503,7 +503,6 @@ s3_call(struct s3 *s, const char *what, const char *key, struct req *q, struct r
     CURLcode cc = CURLE_OK;
 
     for (int attempt = 0;; attempt++) {
-        uint64_t before = q->dst_done;
         resp_reset(r);
         err_init(&r->dst_err);
         if (s3_attempt(s, q, r, &cc, curl_msg, e) == 0) {
@@ -526,8 +525,7 @@ s3_call(struct s3 *s, const char *what, const char *key, struct req *q, struct r
                 return -1;
             }
         }
-        /* a GET that delivered bytes resumes with a Range; any other progress counts as a new attempt */
-        (void)before;
+        /* a GET that delivered bytes resumes with a Range (s3_attempt adds it from q->dst_done) */
         backoff(s, attempt);
     }
 }

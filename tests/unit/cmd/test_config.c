@@ -97,6 +97,41 @@ TEST(bad_lines_are_named)
     expect_bad("[a]\nthis line has no equals sign\n", ":2: syntax error", NULL);
 }
 
+TEST(s3_keys)
+{
+    struct config c;
+    struct err e;
+    struct storage_opts o;
+    const struct job_conf *j;
+
+    write_conf("[defaults]\nrepository = s3://b/p\ns3_endpoint = https://s3.gra.io.cloud.ovh.net\ns3_region = gra\n"
+               "s3_path_style = no\ns3_sse = aws:kms\ns3_kms_key_id = k1\ns3_object_lock = compliance\n"
+               "s3_object_lock_retain = 30d\ns3_part_size = 16M\ns3_retries = 2\n[appdb]\ns3_storage_class = "
+               "STANDARD_IA\n");
+    CHECK_EQ_INT(config_load(&c, path, 1, &e), 0);
+    j = config_job(&c, "appdb");
+    CHECK(j != NULL);
+    config_storage_opts(j, &o);
+    CHECK_EQ_STR(o.s3_endpoint, "https://s3.gra.io.cloud.ovh.net");
+    CHECK_EQ_STR(o.s3_region, "gra");
+    CHECK_EQ_INT(o.s3_path_style, 2);
+    CHECK_EQ_STR(o.s3_sse, "aws:kms");
+    CHECK_EQ_STR(o.s3_kms_key_id, "k1");
+    CHECK_EQ_STR(o.s3_object_lock, "compliance");
+    CHECK_EQ_INT(o.s3_object_lock_retain, 30 * 86400);
+    CHECK_EQ_INT(o.s3_part_size, 16 * 1024 * 1024);
+    CHECK_EQ_INT(o.s3_retries, 2);
+    CHECK_EQ_STR(o.s3_storage_class, "STANDARD_IA");
+    CHECK(o.s3_ca_file == NULL);
+    config_release(&c);
+    expect_bad("[defaults]\ns3_sse = aes\n", "s3_sse 'aes': expected AES256 or aws:kms", NULL);
+    expect_bad("[defaults]\ns3_part_size = 1M\n", "s3_part_size '1M': expected a size from 5M to 5G", NULL);
+    expect_bad("[defaults]\ns3_object_lock = forever\n", "expected governance or compliance", NULL);
+    expect_bad("[defaults]\ns3_endpoint = s3.example.org\n", "expected https://HOST[:PORT]", NULL);
+    expect_bad("[defaults]\ns3_path_style = maybe\n", "expected yes, no or auto", NULL);
+    expect_bad("[defaults]\ns3_bucket = x\n", "unknown key 's3_bucket'", NULL);
+}
+
 TEST(missing_file)
 {
     struct config c;
@@ -116,6 +151,7 @@ main(void)
     snprintf(path, sizeof(path), "/tmp/safedump-test-%d.conf", (int)getpid());
     RUN(good_file);
     RUN(bad_lines_are_named);
+    RUN(s3_keys);
     RUN(missing_file);
     unlink(path);
     return test_done();
