@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"restore", cmd_restore, "fetch, decrypt, decompress and load a backup", CMD_CONFIG},
     {"prune", cmd_prune, "apply the retention policy, explaining every keep and delete", CMD_CONFIG},
     {"check", cmd_check, "check the configuration; --freshness: fail when backups are too old", CMD_CONFIG},
+    {"s3", cmd_s3, "s3 policy: least-privilege IAM policies for an s3:// repository", CMD_CONFIG},
 };
 
 static void

@@ -32,6 +32,7 @@ int cmd_list(int argc, char **argv, struct err *e);
 int cmd_verify(int argc, char **argv, struct err *e);
 int cmd_restore(int argc, char **argv, struct err *e);
 int cmd_prune(int argc, char **argv, struct err *e);
+int cmd_s3(int argc, char **argv, struct err *e);
 
 /** cmd_prune_one(st, j, job, dry_run, e): prune one job with ${j}'s policy, printing every decision. */
 int cmd_prune_one(struct storage *st, const struct job_conf *j, const char *job, int dry_run, struct err *e);

@@ -15,6 +15,8 @@ COUNT is how many matching requests the rule applies to; ACTION is one of
     cut                                 read the request, then close the connection without an answer
     cutbody                             answer 200 to a GET but close after half the body
     slow                                sleep 2 s, then serve normally
+    region                              answer 301 PermanentRedirect, bucket in eu-west-3 (x-amz-bucket-region)
+    skew                                answer 403 RequestTimeTooSkewed with a Date header one hour ahead
     require-md5                         answer 400 InvalidRequest when Content-MD5 is missing (AWS's Object
                                         Lock rule), otherwise serve normally (COUNT is ignored: always)
     honour-if-none-match                answer 412 to a PUT or completion with If-None-Match: * when the key
@@ -25,6 +27,7 @@ handed to botocore as parameters and the key is re-encoded the way botocore's ow
 botocore canonicalizes everything itself. A mismatch is answered 403 SignatureDoesNotMatch and logged.
 Every request is logged as "METHOD PATH?QUERY STATUS headers-of-interest" to LOG_FILE.
 """
+import email.utils
 import hashlib
 import os
 import base64
@@ -159,6 +162,12 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.error(403, "AccessDenied")
         if action == "412":
             return self.error(412, "PreconditionFailed")
+        if action == "region":
+            body = b"<Error><Code>PermanentRedirect</Code><Message>use the right endpoint</Message></Error>"
+            return self.send(301, body, [("x-amz-bucket-region", "eu-west-3")])
+        if action == "skew":
+            self.date_time_string = lambda timestamp=None: email.utils.formatdate(time.time() + 3600, usegmt=True)
+            return self.error(403, "RequestTimeTooSkewed")
         if action == "cut":
             self.log("cut")
             self.close_connection = True

@@ -242,6 +242,18 @@ t_fake_botocore_signatures() {
     expect_stderr_contains "hint: the secret access key does not belong to the access key id 'S3RVER'" || return
 }
 
+t_fake_region_skew() {
+    printf 'GET list-type 1 region\n' >"$FAKE_SCRIPT"
+    s3env "$FAKEPORT" expect_exit 1 "$SAFEDUMP" list --config "$E2E_WORK/s3.conf" || return
+    expect_stderr_contains "HTTP 301 PermanentRedirect" || return
+    expect_stderr_contains "hint: bucket 'test-bucket' is in region 'eu-west-3', not 'us-east-1': set s3_region = eu-west-3" || return
+    printf 'GET list-type 1 skew\n' >"$FAKE_SCRIPT"
+    s3env "$FAKEPORT" expect_exit 1 "$SAFEDUMP" list --config "$E2E_WORK/s3.conf" || return
+    expect_stderr_contains "HTTP 403 RequestTimeTooSkewed" || return
+    expect_stderr_matches "hint: the local clock is 3[56][0-9][0-9] s behind the server's" || return
+    : >"$FAKE_SCRIPT"
+}
+
 t_fake_write_only() {
     # credentials that may only put: every GET (read and list) is refused
     printf 'GET * 100000 403\nDELETE * 100000 403\n' >"$FAKE_SCRIPT"
@@ -253,6 +265,32 @@ t_fake_write_only() {
     : >"$FAKE_SCRIPT"
 }
 
+t_policy() {
+    expect_exit 0 "$SAFEDUMP" s3 policy koprogo --for backup --repository "s3://koprogo-backups/prod/" || return
+    python3 - "$OUT" <<'PY' || why "write-only policy wrong: $(_e2e_show "$OUT")" || return
+import json, sys
+p = json.load(open(sys.argv[1]))
+[s] = p["Statement"]
+assert s["Effect"] == "Allow" and sorted(s["Action"]) == ["s3:AbortMultipartUpload", "s3:PutObject"], s
+assert s["Resource"] == "arn:aws:s3:::koprogo-backups/prod/koprogo/*", s
+PY
+    expect_exit 0 "$SAFEDUMP" s3 policy --for admin --repository "s3://koprogo-backups/prod" || return
+    python3 - "$OUT" <<'PY' || why "admin policy wrong: $(_e2e_show "$OUT")" || return
+import json, sys
+p = json.load(open(sys.argv[1]))
+acts = {a for s in p["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+assert acts == {"s3:ListBucket", "s3:GetObject", "s3:DeleteObject"}, acts
+lst = [s for s in p["Statement"] if s["Action"] == "s3:ListBucket"][0]
+assert lst["Resource"] == "arn:aws:s3:::koprogo-backups" and lst["Condition"]["StringLike"]["s3:prefix"] == "prod/*"
+PY
+    expect_exit 0 "$SAFEDUMP" s3 policy --repository "s3://koprogo-backups/prod" || return
+    [ "$(grep -c '^# ' "$OUT")" = 2 ] || why "expected two titled policies: $(_e2e_show "$OUT")" || return
+    expect_exit 2 "$SAFEDUMP" s3 policy --repository /var/backups || return
+    expect_error_format || return
+    expect_stderr_contains "not an s3:// repository" || return
+}
+
+tcase "s3 policy: write-only and admin IAM policies" t_policy
 tcase_must "setup: PostgreSQL, s3rver and the fake S3 server" t_setup
 tcase_must "backup to s3rver: multipart upload, objects visible to aws s3 ls" t_backup
 tcase "list and verify against s3://" t_list_verify
@@ -268,5 +306,6 @@ tcase "fake S3: Content-MD5 on every part, If-None-Match on the manifest" t_fake
 tcase "fake S3: retry budget exhausted: one line, upload aborted, nothing listed" t_fake_budget_runs_out
 tcase "fake S3: a GET cut mid-body resumes with a Range" t_fake_get_cut_resumes
 tcase "fake S3: botocore checks every signature; odd characters in keys" t_fake_botocore_signatures
+tcase "fake S3: wrong region and clock skew are named with hints" t_fake_region_skew
 tcase "fake S3: write-only credentials back up; list fails with a hint" t_fake_write_only
 finish
