@@ -1016,8 +1016,9 @@ ssec_load(struct s3 *s, const char *path, struct err *e)
     if (raw == NULL)
         return err_wrap(e, "s3_sse_customer_key_file");
     if (raw->len != 32) {
+        size_t len = raw->len;
         secret_free(raw);
-        return err_set(e, ERR_CONFIG, "s3_sse_customer_key_file '%s': expected 32 bytes, found %zu", path, raw->len);
+        return err_set(e, ERR_CONFIG, "s3_sse_customer_key_file '%s': expected 32 bytes, found %zu", path, len);
     }
     /* bytes 0..31 the key, from 32 its base64 for the header */
     if ((s->ssec = secret_new(32 + 48, e)) == NULL) {

@@ -99,7 +99,7 @@ TEST(unusable_repository)
     CHECK_CONTAINS(e.msg, "repository '/dev/null/repo'");
     CHECK(storage_open("/nonexistent-safedump-repo", 0, &e) == NULL);
     CHECK_EQ_INT(e.code, ERR_NOTFOUND);
-    CHECK(storage_open("s3://bucket/prefix", 0, &e) == NULL);
+    CHECK(storage_open("ftp://bucket/prefix", 0, &e) == NULL);
     CHECK_CONTAINS(e.msg, "unsupported scheme");
 }
 
