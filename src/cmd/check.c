@@ -29,8 +29,9 @@ static const char usage_text[] =
 
 /* One job's freshness line; returns 1 when it is fresh, 0 when not, -1 on an error reading the repository. */
 static int
-fresh_one(const char *job, const char *repo, long max_age, time_t now, struct err *e)
+fresh_one(const char *job, const char *repo, const struct job_conf *j, long max_age, time_t now, struct err *e)
 {
+    struct storage_opts so;
     struct storage *st;
     struct catalog cat;
     char age[32], limit[32];
@@ -39,7 +40,8 @@ fresh_one(const char *job, const char *repo, long max_age, time_t now, struct er
 
     memset(&cat, 0, sizeof(cat));
     cmd_age(max_age, limit);
-    if ((st = storage_open(repo, 0, e)) == NULL || catalog_load(st, job, &cat, e) == -1) {
+    config_storage_opts(j, &so);
+    if ((st = storage_open_opts(repo, 0, &so, e)) == NULL || catalog_load(st, job, &cat, e) == -1) {
         storage_free(st);
         return err_wrap(e, "job '%s'", job);
     }
@@ -74,11 +76,13 @@ freshness(const struct config *cfg, char **names, size_t nnames, const char *rep
         struct catalog cat;
         const char *repo = cmd_repository(cfg, repo_flag, e);
         const char *last = "";
+        struct storage_opts so;
 
         if (repo == NULL)
             return -1;
         memset(&cat, 0, sizeof(cat));
-        if ((st = storage_open(repo, 0, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1) {
+        config_storage_opts(&cfg->defaults, &so);
+        if ((st = storage_open_opts(repo, 0, &so, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1) {
             storage_free(st);
             return err_hint(e, "check --repository or 'repository' in the configuration");
         }
@@ -93,8 +97,8 @@ freshness(const struct config *cfg, char **names, size_t nnames, const char *rep
             if (seen)
                 continue;
             njobs++;
-            if ((r = fresh_one(job, repo, max_age_flag > 0 ? max_age_flag : cfg->defaults.alert.max_age, now, e)) ==
-                -1) {
+            if ((r = fresh_one(job, repo, &cfg->defaults, max_age_flag > 0 ? max_age_flag : cfg->defaults.alert.max_age,
+                               now, e)) == -1) {
                 catalog_release(&cat);
                 return -1;
             }
@@ -125,7 +129,7 @@ freshness(const struct config *cfg, char **names, size_t nnames, const char *rep
             }
             max_age = max_age_flag > 0 ? max_age_flag : j->alert.max_age;
             njobs++;
-            if ((r = fresh_one(name, repo, max_age, now, e)) == -1)
+            if ((r = fresh_one(name, repo, j, max_age, now, e)) == -1)
                 return -1;
             stale += r == 0;
         }
@@ -152,6 +156,7 @@ check_config(const struct config *cfg, struct err *e)
     }
     for (i = 0; i < cfg->n_jobs; i++) {
         const struct job_conf *j = &cfg->jobs[i];
+        struct storage_opts so;
         struct storage *st;
         if ((n = cmd_recipients(j, rcpt, CMD_MAX_KEYS, e)) == -1) {
             if (e->code == ERR_KEY)
@@ -165,7 +170,8 @@ check_config(const struct config *cfg, struct err *e)
             err_set(e, ERR_CONFIG, "job '%s': no repository", j->name);
             return err_hint(e, "set 'repository' under [defaults] or in the job's section of %s", cfg->path);
         }
-        if ((st = storage_open(j->repository, 0, e)) == NULL)
+        config_storage_opts(j, &so);
+        if ((st = storage_open_opts(j->repository, 0, &so, e)) == NULL)
             return err_wrap(e, "job '%s'", j->name);
         storage_free(st);
         printf("job '%s': ok: %d recipient%s, repository '%s'\n", j->name, n, n == 1 ? "" : "s", j->repository);

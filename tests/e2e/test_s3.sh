@@ -101,6 +101,8 @@ t_list_verify() {
     expect_stdout_contains "$ID1" || return
     s3env "$S3PORT" expect_exit 0 "$SAFEDUMP" verify --config "$E2E_WORK/s3.conf" || return
     s3env "$S3PORT" expect_exit 0 "$SAFEDUMP" verify "srcdb@$ID1" --config "$E2E_WORK/s3.conf" --identity "$K" || return
+    s3env "$S3PORT" expect_exit 0 "$SAFEDUMP" check --freshness srcdb --config "$E2E_WORK/s3.conf" || return
+    expect_stdout_contains "job 'srcdb': ok" || return
 }
 
 t_restore() {
@@ -293,7 +295,7 @@ PY
 tcase "s3 policy: write-only and admin IAM policies" t_policy
 tcase_must "setup: PostgreSQL, s3rver and the fake S3 server" t_setup
 tcase_must "backup to s3rver: multipart upload, objects visible to aws s3 ls" t_backup
-tcase "list and verify against s3://" t_list_verify
+tcase "list, verify and check --freshness against s3://" t_list_verify
 tcase "restore from s3:// gives an equal database" t_restore
 tcase "aws s3 cp + age + zstd read our object" t_aws_cli_interop
 tcase "a missing bucket: NoSuchBucket with a hint" t_no_bucket
