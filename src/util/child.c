@@ -115,6 +115,9 @@ child_start(const struct child_spec *spec, struct err *e)
             (void)!write(errp[1], &saved, sizeof(saved));
             _exit(127);
         }
+        /* dup2 onto itself keeps close-on-exec: clear it explicitly */
+        if (spec->fd3 > 2 && (spec->fd3 == 3 ? fcntl(3, F_SETFD, 0) : dup2(spec->fd3, 3)) == -1)
+            _exit(127);
         environ = env;
         execvp(spec->argv[0], (char *const *)(uintptr_t)spec->argv);
         saved = errno;
