@@ -178,3 +178,9 @@ catalog_select(const struct catalog *cat, const char *spec, const struct catalog
     }
     return (int)n;
 }
+
+const char *
+catalog_contents_name(const char *encryption)
+{
+    return strcmp(encryption, "pgp") == 0 ? CATALOG_CONTENTS_PGP : CATALOG_CONTENTS;
+}

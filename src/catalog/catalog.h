@@ -14,7 +14,8 @@ struct err;
 struct storage;
 
 #define CATALOG_MANIFEST "manifest.json"
-#define CATALOG_CONTENTS "contents.age"
+#define CATALOG_CONTENTS "contents.age"     /* of an age backup: catalog_contents_name() picks */
+#define CATALOG_CONTENTS_PGP "contents.gpg" /* of an OpenPGP backup */
 
 struct catalog_entry {
     struct manifest m; /* m.job and m.id name the backup */
@@ -51,6 +52,12 @@ void catalog_iso(time_t t, char out[32]);
 
 /** catalog_parse_iso(s, t): parse catalog_iso's format; -1 if malformed. */
 int catalog_parse_iso(const char *s, time_t *t);
+
+/**
+ * catalog_contents_name(encryption): the name of the contents object of a backup encrypted with
+ * ${encryption} ("age" or "pgp", the manifest's field): it is encrypted the same way as the data.
+ */
+const char *catalog_contents_name(const char *encryption);
 
 /** catalog_key(out, outsz, job, id, name): "JOB/ID/NAME". */
 void catalog_key(char *out, size_t outsz, const char *job, const char *id, const char *name);

@@ -6,6 +6,7 @@
 
 #include "catalog/catalog.h"
 #include "format/age.h"
+#include "format/pgp.h"
 #include "source/pg.h"
 #include "source/pgcount.h"
 #include "stage/hash.h"
@@ -96,17 +97,36 @@ pump(struct storage *st, const struct manifest *m, struct stage *head, struct er
     return rc;
 }
 
+/* The decryption stage the manifest's encryption calls for. */
+static struct stage *
+decrypt_new(const struct manifest *m, const struct read_keys *k, struct stage *next, struct err *e)
+{
+    if (strcmp(m->encryption, "pgp") == 0)
+        return pgp_decrypt_new(k->pgp_homedir, next, e);
+    return age_decrypt_new(k->ids, k->n, next, e);
+}
+
+static int
+supported(const struct manifest *m, struct err *e)
+{
+    if ((strcmp(m->encryption, "age") != 0 && strcmp(m->encryption, "pgp") != 0) ||
+        strncmp(m->compression, "zstd", 4) != 0) {
+        err_set(e, ERR_FORMAT, "unsupported encryption '%s' or compression '%s'", m->encryption, m->compression);
+        return err_hint(e, "a newer safedump wrote it; upgrade safedump");
+    }
+    return 0;
+}
+
 int
-read_data(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n, struct stage *dst,
-          struct err *e)
+read_data(struct storage *st, const struct manifest *m, const struct read_keys *k, struct stage *dst, struct err *e)
 {
     struct stage *s = dst;
 
-    if (strcmp(m->encryption, "age") != 0 || strncmp(m->compression, "zstd", 4) != 0) {
+    if (supported(m, e) == -1) {
         stage_free(dst);
-        return err_set(e, ERR_FORMAT, "unsupported encryption '%s' or compression '%s'", m->encryption, m->compression);
+        return -1;
     }
-    if ((s = stage_zstd_decompress_new(s, e)) == NULL || (s = age_decrypt_new(ids, n, s, e)) == NULL ||
+    if ((s = stage_zstd_decompress_new(s, e)) == NULL || (s = decrypt_new(m, k, s, e)) == NULL ||
         (s = checked(m, s, e)) == NULL)
         return -1;
     return pump(st, m, s, e);
@@ -115,16 +135,21 @@ read_data(struct storage *st, const struct manifest *m, struct age_identity *con
 int
 read_integrity(struct storage *st, const struct manifest *m, struct err *e)
 {
-    struct stage *s, *scan;
+    struct stage *s, *scan = NULL;
     struct age_header_info info;
     char key[300];
-    int rc;
+    int rc, is_age = strcmp(m->encryption, "age") == 0;
 
-    if ((s = stage_null_new(e)) == NULL || (s = scan = age_scan_new(s, e)) == NULL || (s = checked(m, s, e)) == NULL)
+    if (supported(m, e) == -1)
+        return -1;
+    /* OpenPGP: size and hash only; the packets are gpg's to parse, and gpg needs no key for that but
+       would want a keyring. */
+    if ((s = stage_null_new(e)) == NULL || (is_age && (s = scan = age_scan_new(s, e)) == NULL) ||
+        (s = checked(m, s, e)) == NULL)
         return -1;
     catalog_key(key, sizeof(key), m->job, m->id, m->data_name);
     rc = storage_get(st, key, s, e) == 0 && stage_finish(s, e) == 0 ? 0 : -1;
-    if (rc == 0 && age_scan_info(scan, &info) == 0 && info.x25519_stanzas != m->n_recipients)
+    if (rc == 0 && is_age && age_scan_info(scan, &info) == 0 && info.x25519_stanzas != m->n_recipients)
         rc = err_set(e, ERR_VERIFY, "age header has %zu X25519 stanzas, the manifest lists %zu recipients",
                      info.x25519_stanzas, m->n_recipients);
     stage_free(s);
@@ -134,8 +159,8 @@ read_integrity(struct storage *st, const struct manifest *m, struct err *e)
 }
 
 int
-read_contents(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
-              struct contents *c, struct err *e)
+read_contents(struct storage *st, const struct manifest *m, const struct read_keys *k, struct contents *c,
+              struct err *e)
 {
     struct stage *buf, *s;
     const unsigned char *text;
@@ -143,10 +168,12 @@ read_contents(struct storage *st, const struct manifest *m, struct age_identity 
     size_t len;
     int rc = -1;
 
-    catalog_key(key, sizeof(key), m->job, m->id, CATALOG_CONTENTS);
+    if (supported(m, e) == -1)
+        return -1;
+    catalog_key(key, sizeof(key), m->job, m->id, catalog_contents_name(m->encryption));
     if ((buf = stage_buf_new(64 * 1024 * 1024, e)) == NULL)
         return -1;
-    if ((s = stage_borrow_new(buf, e)) == NULL || (s = age_decrypt_new(ids, n, s, e)) == NULL) {
+    if ((s = stage_borrow_new(buf, e)) == NULL || (s = decrypt_new(m, k, s, e)) == NULL) {
         stage_free(buf);
         return -1;
     }
@@ -191,8 +218,8 @@ compare_rows(const struct contents *c, const struct pg_table_count *t, size_t nt
 }
 
 int
-read_content_check(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
-                   uint64_t *rows, struct err *e)
+read_content_check(struct storage *st, const struct manifest *m, const struct read_keys *k, uint64_t *rows,
+                   struct err *e)
 {
     struct contents c;
     struct stage *head = NULL, *s, *counter, *plain_hash, *raw_count;
@@ -203,7 +230,7 @@ read_content_check(struct storage *st, const struct manifest *m, struct age_iden
     int rc = -1;
 
     *rows = 0;
-    if (read_contents(st, m, ids, n, &c, e) == -1)
+    if (read_contents(st, m, k, &c, e) == -1)
         return -1;
     /* custom format: pg_restore reads every entry too (a listing alone accepts a truncated dump) */
     if (fmt == PG_FORMAT_CUSTOM && (reader = pg_restore_check_begin(e)) == NULL)
@@ -216,7 +243,7 @@ read_content_check(struct storage *st, const struct manifest *m, struct age_iden
     stage_hash_expect(plain_hash, c.plain_sha256, "plaintext");
     if ((s = stage_borrow_new(head, e)) == NULL)
         goto out;
-    if (read_data(st, m, ids, n, s, e) == -1) {
+    if (read_data(st, m, k, s, e) == -1) {
         struct err ce;
         err_init(&ce);
         /* pg_restore gave up first (the write failed): its reason is the cause */

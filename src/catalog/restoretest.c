@@ -25,8 +25,7 @@ now(void)
 
 /* Load the backup into ${db}; a loader that fails is the cause, even if the stream broke first. */
 static int
-load(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n, const struct pg_conn *db,
-     struct err *e)
+load(struct storage *st, const struct manifest *m, const struct read_keys *k, const struct pg_conn *db, struct err *e)
 {
     struct target_pg_opts o;
     struct child *ch;
@@ -42,7 +41,7 @@ load(struct storage *st, const struct manifest *m, struct age_identity *const *i
         return -1;
     if ((sink = stage_fd_new(child_stdin(ch), e)) == NULL)
         goto out;
-    if (read_data(st, m, ids, n, sink, e) == -1) {
+    if (read_data(st, m, k, sink, e) == -1) {
         struct err ce;
         err_init(&ce);
         if (e->code == ERR_IO && child_wait_for(ch, 5000, &ce) == -1) {
@@ -84,7 +83,7 @@ compare(const struct pg_conn *db, const struct contents *c, struct restore_test_
 }
 
 int
-restore_test_run(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+restore_test_run(struct storage *st, const struct manifest *m, const struct read_keys *k,
                  const struct restore_test_opts *o, struct restore_test_result *res, struct err *e)
 {
     struct contents c;
@@ -98,7 +97,7 @@ restore_test_run(struct storage *st, const struct manifest *m, struct age_identi
     memset(res, 0, sizeof(*res));
     memset(&target, 0, sizeof(target));
     memset(&scratch, 0, sizeof(scratch));
-    if (read_contents(st, m, ids, n, &c, e) == -1)
+    if (read_contents(st, m, k, &c, e) == -1)
         return -1;
     if (o->target != NULL) {
         if (pg_conn_parse(o->target, &target, e) == -1) {
@@ -117,7 +116,7 @@ restore_test_run(struct storage *st, const struct manifest *m, struct age_identi
         goto out;
     created = 1;
     t0 = now();
-    if (load(st, m, ids, n, &scratch, e) == -1)
+    if (load(st, m, k, &scratch, e) == -1)
         goto out;
     res->restore_seconds = now() - t0;
     if (compare(&scratch, &c, res, e) == -1)

@@ -12,7 +12,7 @@
 struct err;
 struct storage;
 struct manifest;
-struct age_identity;
+struct read_keys;
 
 struct restore_test_opts {
     const char *target; /* a server URL (postgres://USER@HOST:PORT/MAINTENANCE_DB), or NULL: a scratch server */
@@ -27,12 +27,12 @@ struct restore_test_result {
 };
 
 /**
- * restore_test_run(st, m, ids, n, o, res, e): run the test. Returns 0 when every check passed; -1 with
- * ERR_VERIFY and the exact reason ("table public.members: 1041 rows restored, 1042 recorded",
- * "restore_test_sql returned false") when the backup is bad, or another code when the test could not
- * run (no server, wrong key).
+ * restore_test_run(st, m, k, o, res, e): run the test, decrypting with ${k} (catalog/read.h).
+ * Returns 0 when every check passed; -1 with ERR_VERIFY and the exact reason ("table public.members:
+ * 1041 rows restored, 1042 recorded", "restore_test_sql returned false") when the backup is bad, or
+ * another code when the test could not run (no server, wrong key).
  */
-int restore_test_run(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+int restore_test_run(struct storage *st, const struct manifest *m, const struct read_keys *k,
                      const struct restore_test_opts *o, struct restore_test_result *res, struct err *e);
 
 #endif

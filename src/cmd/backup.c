@@ -1,7 +1,7 @@
 /*
- * safedump backup [JOB...]: for each job, pg_dump → count rows → zstd → age → SHA-256 → storage,
- * then contents.age, then manifest.json last (the commit marker). A job that fails leaves no
- * manifest; what it already stored under final names is removed again.
+ * safedump backup [JOB...]: for each job, pg_dump → count rows → zstd → age (or OpenPGP through gpg)
+ * → SHA-256 → storage, then contents.age (.gpg), then manifest.json last (the commit marker). A job that fails leaves
+ * no manifest; what it already stored under final names is removed again.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "format/age.h"
+#include "format/pgp.h"
 #include "source/pg.h"
 #include "stage/hash.h"
 #include "stage/progress.h"
@@ -35,6 +36,9 @@ static const char usage_text[] =
     "  --repository DIR         where backups are stored (a directory, file://DIR or s3://BUCKET/PREFIX)\n"
     "  --recipient AGE1...      encrypt to this public key (repeatable)\n"
     "  --recipients-file FILE   one recipient per line, '#' comments\n"
+    "  --pgp-recipient FPR|FILE encrypt with OpenPGP (gpg) to a key fingerprint from the keyring or a public\n"
+    "                           key file (repeatable; not together with age recipients)\n"
+    "  --pgp-homedir DIR        GnuPG home for fingerprints (default: GNUPGHOME or ~/.gnupg)\n"
     "  --compression zstd:N     zstd level 1..19 (default zstd:3)\n"
     "  --threads N              zstd worker threads (default 0: one per CPU)\n"
     "  --pg-format FORMAT       custom (default; pg_restore) or plain (SQL)\n"
@@ -151,16 +155,58 @@ pick_id(struct storage *st, const char *job, time_t *start, char id[32], struct 
     return err_set(e, ERR_EXISTS, "job '%s': backup '%s' already exists", job, id);
 }
 
+/* A job's encryption: age recipients, or OpenPGP ones (one encryption per backup). */
+struct enc {
+    struct age_recipient *age[CMD_MAX_KEYS];
+    int n_age;
+    struct pgp_recipients *pgp;
+};
+
+static int
+enc_open(struct enc *x, const struct job_conf *j, struct err *e)
+{
+    x->n_age = 0;
+    x->pgp = NULL;
+    if (j->n_pgp_recipients > 0 && (j->n_recipients > 0 || j->recipients_file != NULL)) {
+        err_set(e, ERR_USAGE, "job '%s' has both age and OpenPGP recipients", j->name);
+        return err_hint(e, "one encryption per backup: keep either recipient/recipients_file (age) or pgp_recipient "
+                           "(OpenPGP)");
+    }
+    if (j->n_pgp_recipients > 0)
+        return (x->pgp = cmd_pgp_recipients(j, e)) == NULL ? -1 : 0;
+    if ((x->n_age = cmd_recipients(j, x->age, CMD_MAX_KEYS, e)) == -1) {
+        x->n_age = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static void
+enc_close(struct enc *x)
+{
+    while (x->n_age > 0)
+        age_recipient_free(x->age[--x->n_age]);
+    pgp_recipients_free(x->pgp);
+    x->pgp = NULL;
+}
+
+static struct stage *
+enc_stage_new(const struct enc *x, struct stage *next, struct err *e)
+{
+    if (x->pgp != NULL)
+        return pgp_encrypt_new(x->pgp, next, e);
+    return age_encrypt_new(x->age, (size_t)x->n_age, next, e);
+}
+
 /* Encrypt ${text} to the recipients and store it under ${key}. */
 static int
-put_encrypted(struct storage *st, const char *key, const char *text, struct age_recipient *const *r, size_t nr,
-              struct err *e)
+put_encrypted(struct storage *st, const char *key, const char *text, const struct enc *x, struct err *e)
 {
     struct stage *sink, *head;
 
     if (storage_put(st, key, &sink, e) == -1)
         return -1;
-    if ((head = age_encrypt_new(r, nr, sink, e)) == NULL)
+    if ((head = enc_stage_new(x, sink, e)) == NULL)
         return -1;
     if (stage_write(head, text, strlen(text), e) == -1 || stage_finish(head, e) == -1) {
         stage_free(head);
@@ -186,7 +232,7 @@ undo(struct storage *st, const char *data_key, const char *contents_key)
 static int
 run_job(const struct job_conf *j, struct run *res, struct err *e)
 {
-    struct age_recipient *rcpt[CMD_MAX_KEYS];
+    struct enc enc;
     struct storage *st = NULL;
     struct storage_opts sto;
     struct stage *head = NULL, *s = NULL;
@@ -201,7 +247,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     char *json = NULL;
     time_t start;
     double t0 = cmd_now();
-    int nr, data_stored = 0, contents_stored = 0, rc = -1;
+    int data_stored = 0, contents_stored = 0, rc = -1;
     size_t i, nt;
 
     memset(&m, 0, sizeof(m));
@@ -214,7 +260,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
         err_set(e, ERR_USAGE, "no repository");
         return err_hint(e, "give --repository DIR or set 'repository' in the configuration");
     }
-    if ((nr = cmd_recipients(j, rcpt, CMD_MAX_KEYS, e)) == -1)
+    if (enc_open(&enc, j, e) == -1)
         return -1;
     config_storage_opts(j, &sto);
     if ((st = storage_open_opts(j->repository, 1, &sto, e)) == NULL)
@@ -222,18 +268,19 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     start = time(NULL);
     if (pick_id(st, j->name, &start, res->id, e) == -1)
         goto out;
-    snprintf(m.data_name, sizeof(m.data_name), "%s",
-             j->pg_format == PG_FORMAT_CUSTOM ? "data.dump.zst.age" : "data.sql.zst.age");
+    snprintf(m.encryption, sizeof(m.encryption), "%s", enc.pgp != NULL ? "pgp" : "age");
+    snprintf(m.data_name, sizeof(m.data_name), "data.%s.zst.%s", j->pg_format == PG_FORMAT_CUSTOM ? "dump" : "sql",
+             enc.pgp != NULL ? "gpg" : "age");
     catalog_key(data_key, sizeof(data_key), j->name, res->id, m.data_name);
-    catalog_key(contents_key, sizeof(contents_key), j->name, res->id, CATALOG_CONTENTS);
+    catalog_key(contents_key, sizeof(contents_key), j->name, res->id, catalog_contents_name(m.encryption));
     catalog_key(manifest_key, sizeof(manifest_key), j->name, res->id, CATALOG_MANIFEST);
 
-    /* The chain, back to front: storage ← sha256 ← count ← age ← count ← zstd ← sha256 ← count ← rows. */
+    /* The chain, back to front: storage ← sha256 ← count ← age|gpg ← count ← zstd ← sha256 ← count ← rows. */
     zo.level = j->zstd_level;
     zo.workers = j->threads > 0 ? j->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     zo.long_mode = 0;
     if (storage_put(st, data_key, &s, e) == -1 || (s = stored_hash = stage_hash_new(s, e)) == NULL ||
-        (s = stored_count = stage_count_new(s, e)) == NULL || (s = age_encrypt_new(rcpt, (size_t)nr, s, e)) == NULL ||
+        (s = stored_count = stage_count_new(s, e)) == NULL || (s = enc_stage_new(&enc, s, e)) == NULL ||
         (s = comp_count = stage_count_new(s, e)) == NULL || (s = stage_zstd_compress_new(&zo, s, e)) == NULL ||
         (s = plain_hash = stage_hash_new(s, e)) == NULL || (s = raw_count = stage_count_new(s, e)) == NULL ||
         (s = pgc = pgcount_new(j->pg_format, s, e)) == NULL)
@@ -269,7 +316,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     }
     data_stored = 1;
 
-    /* contents.age: what must stay secret about the backup */
+    /* contents.age (.gpg): what must stay secret about the backup */
     snprintf(contents.plain_sha256, sizeof(contents.plain_sha256), "%s", stage_hash_hex(plain_hash));
     contents.raw_bytes = stage_count_bytes(raw_count);
     tables = pgcount_tables(pgc, &nt);
@@ -278,7 +325,7 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
             goto out;
     if ((json = contents_to_json(&contents, e)) == NULL)
         goto out;
-    if (put_encrypted(st, contents_key, json, rcpt, (size_t)nr, e) == -1) {
+    if (put_encrypted(st, contents_key, json, &enc, e) == -1) {
         if (strstr(e->msg, contents_key) == NULL) /* the S3 driver names the object already */
             err_wrap(e, "'%s/%s'", storage_url(st), contents_key);
         goto out;
@@ -302,10 +349,15 @@ run_job(const struct job_conf *j, struct run *res, struct err *e)
     m.stored_bytes = stage_count_bytes(stored_count);
     snprintf(m.stored_sha256, sizeof(m.stored_sha256), "%s", stage_hash_hex(stored_hash));
     snprintf(m.compression, sizeof(m.compression), "zstd:%d", j->zstd_level);
-    snprintf(m.encryption, sizeof(m.encryption), "age");
-    for (i = 0; i < (size_t)nr; i++)
-        if (manifest_add_recipient(&m, age_recipient_string(rcpt[i]), e) == -1)
+    for (i = 0; i < (size_t)enc.n_age; i++)
+        if (manifest_add_recipient(&m, age_recipient_string(enc.age[i]), e) == -1)
             goto out;
+    for (i = 0; enc.pgp != NULL && i < pgp_recipients_count(enc.pgp); i++) {
+        char r[80];
+        snprintf(r, sizeof(r), "openpgp:%s", pgp_recipients_fingerprint(enc.pgp, i));
+        if (manifest_add_recipient(&m, r, e) == -1)
+            goto out;
+    }
     if ((json = manifest_to_json(&m, e)) == NULL)
         goto out;
     if (storage_put_buf(st, manifest_key, json, strlen(json), e) == -1) {
@@ -332,8 +384,7 @@ out:
     contents_release(&contents);
     stage_free(head);
     storage_free(st);
-    for (i = 0; i < (size_t)(nr > 0 ? nr : 0); i++)
-        age_recipient_free(rcpt[i]);
+    enc_close(&enc);
     return rc;
 }
 
@@ -386,6 +437,8 @@ cmd_backup(int argc, char **argv, struct err *e)
         {"repository", required_argument, NULL, 1},
         {"recipient", required_argument, NULL, 1},
         {"recipients-file", required_argument, NULL, 1},
+        {"pgp-recipient", required_argument, NULL, 1},
+        {"pgp-homedir", required_argument, NULL, 1},
         {"compression", required_argument, NULL, 1},
         {"threads", required_argument, NULL, 1},
         {"pg-format", required_argument, NULL, 1},
@@ -466,7 +519,7 @@ cmd_backup(int argc, char **argv, struct err *e)
         }
         if (config_job_copy(&jobs[i], base, e) == -1)
             goto out;
-        /* flags override the file's values; --recipient and --pg-dump-arg add to its lists */
+        /* flags override the file's values; --recipient, --pgp-recipient and --pg-dump-arg add to its lists */
         for (k = 0; k < nflags; k++) {
             char key[32];
             size_t n;

@@ -16,6 +16,7 @@ struct storage;
 struct age_identity;
 struct age_recipient;
 struct alert_result;
+struct pgp_recipients;
 
 #define CMD_CONFIG 0x1u /* reads the configuration file */
 
@@ -61,6 +62,12 @@ int cmd_identities(const char *path, struct age_identity **ids, size_t max, stru
 
 /** cmd_recipients(j, out, max, e): parse the job's recipients and recipients_file. Returns the count or -1. */
 int cmd_recipients(const struct job_conf *j, struct age_recipient **out, size_t max, struct err *e);
+
+/**
+ * cmd_pgp_recipients(j, e): the job's OpenPGP recipients (pgp_recipient, pgp_homedir), checked with gpg
+ * and resolved to fingerprints. NULL on failure; the caller frees with pgp_recipients_free.
+ */
+struct pgp_recipients *cmd_pgp_recipients(const struct job_conf *j, struct err *e);
 
 /** cmd_size(n, buf): "12.3 MiB" */
 const char *cmd_size(uint64_t n, char buf[32]);

@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "format/age.h"
+#include "format/pgp.h"
 #include "util/err.h"
 #include "util/secret.h"
 
@@ -129,6 +130,25 @@ fail:
     while (n > 0)
         age_recipient_free(out[--n]);
     return -1;
+}
+
+struct pgp_recipients *
+cmd_pgp_recipients(const struct job_conf *j, struct err *e)
+{
+    struct pgp_recipients *r = pgp_recipients_new(j->pgp_homedir, e);
+    size_t i;
+
+    if (r == NULL)
+        return NULL;
+    for (i = 0; i < j->n_pgp_recipients; i++)
+        if (pgp_recipients_add(r, j->pgp_recipients[i], e) == -1)
+            goto fail;
+    if (pgp_recipients_resolve(r, e) == -1)
+        goto fail;
+    return r;
+fail:
+    pgp_recipients_free(r);
+    return NULL;
 }
 
 const char *

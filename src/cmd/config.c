@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog/manifest.h"
+#include "format/pgp.h"
 #include "util/err.h"
 
 static void
@@ -282,6 +284,22 @@ config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
     }
     if (strcmp(key, "recipients_file") == 0)
         return set_str(&j->recipients_file, v, e);
+    if (strcmp(key, "pgp_recipient") == 0) {
+        /* a fingerprint, or a key file (whose existence is checked when a backup uses it) */
+        char fpr[65];
+        struct err e2;
+        err_init(&e2);
+        if (v[0] == '\0')
+            return err_set(e, ERR_CONFIG, "pgp_recipient: empty");
+        if (pgp_fingerprint_normalize(v, fpr, &e2) == -1 && access(v, F_OK) != 0) {
+            *e = e2;
+            e->code = ERR_CONFIG;
+            return -1;
+        }
+        return push_str(&j->pgp_recipients, &j->n_pgp_recipients, v, e);
+    }
+    if (strcmp(key, "pgp_homedir") == 0)
+        return set_str(&j->pgp_homedir, v, e);
     if (strcmp(key, "compression") == 0) {
         if (strncmp(v, "zstd:", 5) == 0 ? parse_int(v + 5, 1, 19, &j->zstd_level) == -1 : strcmp(v, "zstd") != 0)
             return err_set(e, ERR_CONFIG, "compression '%s': expected zstd or zstd:LEVEL with LEVEL 1..19", v);
@@ -503,11 +521,11 @@ config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
     size_t i;
 
     *dst = *src;
-    dst->source = dst->repository = dst->recipients_file = dst->pg_dump = NULL;
+    dst->source = dst->repository = dst->recipients_file = dst->pg_dump = dst->pgp_homedir = NULL;
     dst->restore_test_target = dst->restore_test_sql = dst->state_dir = dst->retention_timezone = NULL;
     dst->retention.tz = NULL;
-    dst->recipients = dst->pg_dump_args = NULL;
-    dst->n_recipients = dst->n_pg_dump_args = 0;
+    dst->recipients = dst->pg_dump_args = dst->pgp_recipients = NULL;
+    dst->n_recipients = dst->n_pg_dump_args = dst->n_pgp_recipients = 0;
     for (i = 0; i < N_ALERT_STRINGS; i++)
         *alert_string(&dst->alert, i) = NULL;
     for (i = 0; i < CONFIG_S3_NSTR; i++)
@@ -526,9 +544,13 @@ config_job_copy(struct job_conf *dst, const struct job_conf *src, struct err *e)
         (src->restore_test_target && set_str(&dst->restore_test_target, src->restore_test_target, e) == -1) ||
         (src->restore_test_sql && set_str(&dst->restore_test_sql, src->restore_test_sql, e) == -1) ||
         (src->state_dir && set_str(&dst->state_dir, src->state_dir, e) == -1) ||
-        (src->retention_timezone && set_str(&dst->retention_timezone, src->retention_timezone, e) == -1))
+        (src->retention_timezone && set_str(&dst->retention_timezone, src->retention_timezone, e) == -1) ||
+        (src->pgp_homedir && set_str(&dst->pgp_homedir, src->pgp_homedir, e) == -1))
         goto fail;
     dst->retention.tz = dst->retention_timezone;
+    for (i = 0; i < src->n_pgp_recipients; i++)
+        if (push_str(&dst->pgp_recipients, &dst->n_pgp_recipients, src->pgp_recipients[i], e) == -1)
+            goto fail;
     for (i = 0; i < src->n_recipients; i++)
         if (push_str(&dst->recipients, &dst->n_recipients, src->recipients[i], e) == -1)
             goto fail;
@@ -554,6 +576,10 @@ config_job_release(struct job_conf *j)
     free(j->restore_test_sql);
     free(j->state_dir);
     free(j->retention_timezone);
+    free(j->pgp_homedir);
+    for (i = 0; i < j->n_pgp_recipients; i++)
+        free(j->pgp_recipients[i]);
+    free(j->pgp_recipients);
     for (i = 0; i < j->n_recipients; i++)
         free(j->recipients[i]);
     free(j->recipients);
@@ -564,11 +590,11 @@ config_job_release(struct job_conf *j)
         free(j->s3[i]);
         j->s3[i] = NULL;
     }
-    j->source = j->repository = j->recipients_file = j->pg_dump = NULL;
+    j->source = j->repository = j->recipients_file = j->pg_dump = j->pgp_homedir = NULL;
     j->restore_test_target = j->restore_test_sql = j->state_dir = j->retention_timezone = NULL;
     j->retention.tz = NULL;
-    j->recipients = j->pg_dump_args = NULL;
-    j->n_recipients = j->n_pg_dump_args = 0;
+    j->recipients = j->pg_dump_args = j->pgp_recipients = NULL;
+    j->n_recipients = j->n_pg_dump_args = j->n_pgp_recipients = 0;
     for (i = 0; i < N_ALERT_STRINGS; i++) {
         free(*alert_string(&j->alert, i));
         *alert_string(&j->alert, i) = NULL;

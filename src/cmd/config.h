@@ -40,8 +40,11 @@ struct job_conf {
     char **recipients; /* "age1..." */
     size_t n_recipients;
     char *recipients_file; /* one recipient per line, '#' comments */
-    int zstd_level;        /* 1..19 */
-    int threads;           /* zstd workers; 0 = one per CPU */
+    char **pgp_recipients; /* OpenPGP: fingerprints or public key files */
+    size_t n_pgp_recipients;
+    char *pgp_homedir; /* GnuPG home for fingerprints; NULL: GNUPGHOME or ~/.gnupg */
+    int zstd_level;    /* 1..19 */
+    int threads;       /* zstd workers; 0 = one per CPU */
     enum pg_dump_format pg_format;
     char *pg_dump; /* program */
     char **pg_dump_args;
@@ -84,7 +87,8 @@ const struct job_conf *config_job(const struct config *c, const char *name);
 
 /**
  * config_set(j, key, value, e): set one key on ${j} (the file's keys; also used for flags, with the
- * flag's name without "--" and '-' read as '_'). Repeatable keys (recipient, pg_dump_arg) append.
+ * flag's name without "--" and '-' read as '_'). Repeatable keys (recipient, pgp_recipient, pg_dump_arg)
+ * append.
  */
 int config_set(struct job_conf *j, const char *key, const char *value, struct err *e);
 

@@ -32,7 +32,8 @@ static const char usage_text[] =
     "DB as it was.\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
-    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n"
+    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY); not needed for OpenPGP backups\n"
+    "  --pgp-homedir DIR    GnuPG home for OpenPGP backups (default: GNUPGHOME or ~/.gnupg)\n"
     "  --to TARGET          where to restore to (required)\n"
     "  --replace            the target database exists: drop it after the restore succeeded, then rename\n"
     "  --create             pg_restore --create: create the database named in the dump (TARGET names\n"
@@ -47,8 +48,7 @@ is_pg_target(const char *to)
 }
 
 static int
-restore_file(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n, const char *to,
-             struct err *e)
+restore_file(struct storage *st, const struct manifest *m, const struct read_keys *k, const char *to, struct err *e)
 {
     char dir[PATH_MAX], base[PATH_MAX];
     struct storage *fs;
@@ -67,15 +67,15 @@ restore_file(struct storage *st, const struct manifest *m, struct age_identity *
         storage_free(fs);
         return -1;
     }
-    rc = read_data(st, m, ids, n, sink, e);
+    rc = read_data(st, m, k, sink, e);
     storage_free(fs);
     return rc;
 }
 
 /* Load the backup into the existing database of ${conn}. */
 static int
-load(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
-     const struct target_pg_opts *o, struct err *e)
+load(struct storage *st, const struct manifest *m, const struct read_keys *k, const struct target_pg_opts *o,
+     struct err *e)
 {
     struct child *ch;
     struct stage *sink;
@@ -85,7 +85,7 @@ load(struct storage *st, const struct manifest *m, struct age_identity *const *i
         return -1;
     if ((sink = stage_fd_new(child_stdin(ch), e)) == NULL)
         goto out;
-    if (read_data(st, m, ids, n, sink, e) == -1)
+    if (read_data(st, m, k, sink, e) == -1)
         goto out; /* child_free stops the loader: what it has may be incomplete */
     if (child_wait(ch, e) == -1) {
         e->code = ERR_TARGET;
@@ -115,8 +115,8 @@ drop_quietly(const struct pg_conn *c, const char *dbname)
  * target as it was. With --create or --clean, pg_restore works on the target directly (its own modes).
  */
 static int
-restore_pg(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
-           struct target_pg_opts *o, const char *url, int replace, struct err *e)
+restore_pg(struct storage *st, const struct manifest *m, const struct read_keys *k, struct target_pg_opts *o,
+           const char *url, int replace, struct err *e)
 {
     struct pg_conn target, tmp;
     char tmpname[64];
@@ -139,7 +139,7 @@ restore_pg(struct storage *st, const struct manifest *m, struct age_identity *co
             created = 1;
         }
         o->conn = &target;
-        if ((rc = load(st, m, ids, n, o, e)) == -1 && created)
+        if ((rc = load(st, m, k, o, e)) == -1 && created)
             drop_quietly(&target, target.dbname);
         goto out;
     }
@@ -152,7 +152,7 @@ restore_pg(struct storage *st, const struct manifest *m, struct age_identity *co
     if (pg_conn_copy_db(&target, tmpname, &tmp, e) == -1 || pg_db_create(&target, tmpname, e) == -1)
         goto out;
     o->conn = &tmp;
-    if (load(st, m, ids, n, o, e) == -1 || (exists && pg_db_drop(&target, target.dbname, e) == -1) ||
+    if (load(st, m, k, o, e) == -1 || (exists && pg_db_drop(&target, target.dbname, e) == -1) ||
         pg_db_rename(&target, tmpname, target.dbname, e) == -1) {
         drop_quietly(&target, tmpname);
         if (exists && pg_db_exists(&target, target.dbname, e) == 1)
@@ -170,11 +170,17 @@ int
 cmd_restore(int argc, char **argv, struct err *e)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},   {"repository", required_argument, NULL, 'r'},
-        {"identity", required_argument, NULL, 'i'}, {"to", required_argument, NULL, 't'},
-        {"create", no_argument, NULL, 'C'},         {"clean", no_argument, NULL, 'L'},
-        {"no-owner", no_argument, NULL, 'O'},       {"replace", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"repository", required_argument, NULL, 'r'},
+        {"identity", required_argument, NULL, 'i'},
+        {"to", required_argument, NULL, 't'},
+        {"create", no_argument, NULL, 'C'},
+        {"clean", no_argument, NULL, 'L'},
+        {"no-owner", no_argument, NULL, 'O'},
+        {"replace", no_argument, NULL, 'P'},
+        {"pgp-homedir", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct age_identity *ids[CMD_MAX_KEYS];
     struct config cfg;
@@ -183,6 +189,7 @@ cmd_restore(int argc, char **argv, struct err *e)
     struct storage *st = NULL;
     struct storage_opts so;
     struct target_pg_opts po;
+    struct read_keys keys;
     const struct catalog_entry *sel;
     const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *to = NULL, *repo, *spec;
     char *at;
@@ -192,6 +199,7 @@ cmd_restore(int argc, char **argv, struct err *e)
     memset(&cfg, 0, sizeof(cfg));
     memset(&contents, 0, sizeof(contents));
     memset(&po, 0, sizeof(po));
+    memset(&keys, 0, sizeof(keys));
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -207,6 +215,9 @@ cmd_restore(int argc, char **argv, struct err *e)
             break;
         case 't':
             to = optarg;
+            break;
+        case 'g':
+            keys.pgp_homedir = optarg;
             break;
         case 'C':
             po.create = 1;
@@ -238,10 +249,6 @@ cmd_restore(int argc, char **argv, struct err *e)
         return -1;
     if ((repo = cmd_repository(&cfg, repo_flag, e)) == NULL)
         goto out;
-    if ((nids = cmd_identities(id_path, ids, CMD_MAX_KEYS, e)) == -1) {
-        nids = 0;
-        goto out;
-    }
     if ((at = strchr(spec, '@')) != NULL ? (size_t)(at - spec) >= sizeof(cat.entries->m.job) : 0) {
         err_set(e, ERR_USAGE, "invalid backup '%s'", spec);
         goto out;
@@ -253,8 +260,15 @@ cmd_restore(int argc, char **argv, struct err *e)
         e->code = ERR_USAGE;
         goto out;
     }
-    /* Open contents.age first: a wrong key fails here, before any target is touched. */
-    if (read_contents(st, &sel->m, ids, (size_t)nids, &contents, e) == -1) {
+    /* age needs identities; OpenPGP uses the GnuPG keyring (and its agent) */
+    if (strcmp(sel->m.encryption, "pgp") != 0 && (nids = cmd_identities(id_path, ids, CMD_MAX_KEYS, e)) == -1) {
+        nids = 0;
+        goto out;
+    }
+    keys.ids = ids;
+    keys.n = (size_t)nids;
+    /* Open the contents object first: a wrong key fails here, before any target is touched. */
+    if (read_contents(st, &sel->m, &keys, &contents, e) == -1) {
         if (e->code == ERR_KEY && sel->m.n_recipients > 0)
             err_hint(e, "this backup is encrypted to %s%s", sel->m.recipients[0],
                      sel->m.n_recipients > 1 ? " and others ('safedump list --recipients')" : "");
@@ -262,12 +276,12 @@ cmd_restore(int argc, char **argv, struct err *e)
     }
     if (strcmp(to, "-") == 0) {
         struct stage *sink = stage_fd_new(STDOUT_FILENO, e);
-        rc = sink == NULL ? -1 : read_data(st, &sel->m, ids, (size_t)nids, sink, e);
+        rc = sink == NULL ? -1 : read_data(st, &sel->m, &keys, sink, e);
     } else if (is_pg_target(to)) {
         po.format = strcmp(sel->m.dump_format, "plain") == 0 ? PG_FORMAT_PLAIN : PG_FORMAT_CUSTOM;
-        rc = restore_pg(st, &sel->m, ids, (size_t)nids, &po, to, replace, e);
+        rc = restore_pg(st, &sel->m, &keys, &po, to, replace, e);
     } else {
-        rc = restore_file(st, &sel->m, ids, (size_t)nids, to, e);
+        rc = restore_file(st, &sel->m, &keys, to, e);
     }
     if (rc == -1) {
         /* a bad object makes the restore fail (1); exit status 4 belongs to verify */

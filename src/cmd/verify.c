@@ -1,8 +1,9 @@
 /*
  * safedump verify [JOB[@ID|@latest|@all]]: level 1 (no key): stored size and SHA-256 against the
- * manifest and a well-formed age header; level 2 (--identity): decrypt and decompress to nowhere,
- * recount rows, compare plaintext size, hash and per-table row counts with contents.age, and let
- * pg_restore read the whole dump; level 3 (--restore): a restore test (catalog/restoretest.c).
+ * manifest and, for age, a well-formed header; level 2 (--identity, or --content for OpenPGP backups,
+ * which use the GnuPG keyring): decrypt and decompress to nowhere, recount rows, compare plaintext size,
+ * hash and per-table row counts with the contents object, and let pg_restore read the whole dump;
+ * level 3 (--restore): a restore test (catalog/restoretest.c).
  * One line per backup (or --json); exit 4 when any backup is bad. Results are recorded per job in
  * state_dir (or $SAFEDUMP_STATE_DIR) for monitoring.
  */
@@ -29,15 +30,19 @@ static const char usage_text[] =
     "usage: safedump verify [JOB[@ID|@latest|@all]...] [options]\n\n"
     "Check backups (default: the latest backup of every job), at one of three levels:\n"
     "  1 (no identity)      the stored object's size and SHA-256 against its manifest, and its age header\n"
-    "  2 (--identity)       also decrypt and decompress; compare the plaintext size and hash and every\n"
+    "                       (OpenPGP objects: size and SHA-256 only)\n"
+    "  2 (--identity, or    also decrypt and decompress; compare the plaintext size and hash and every\n"
+    "     --content)\n"
     "                       table's row count with those recorded; pg_restore reads the whole dump\n"
     "  3 (--restore)        restore into a scratch database (restore_test_target, or a scratch server\n"
     "                       started for the test), compare each table's count(*) with the recorded count,\n"
     "                       run restore_test_sql, and measure the restore time\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
-    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n"
-    "  --restore            level 3 (needs the identity)\n"
+    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY); implies --content\n"
+    "  --content            level 2: age backups need --identity, OpenPGP backups use the GnuPG keyring\n"
+    "  --pgp-homedir DIR    GnuPG home for OpenPGP backups (default: GNUPGHOME or ~/.gnupg)\n"
+    "  --restore            level 3 (age backups need the identity)\n"
     "  --json               one JSON array of results on stdout instead of lines\n";
 
 struct result {
@@ -52,7 +57,7 @@ struct result {
 
 /* Check one backup. Returns 0 (checked: good or bad, in ${r}) or -1 for an error that is not the backup's. */
 static int
-check_one(struct storage *st, const struct manifest *m, struct age_identity *const *ids, size_t n,
+check_one(struct storage *st, const struct manifest *m, const struct read_keys *k, int content,
           const struct restore_test_opts *rt, struct result *r, struct err *e)
 {
     struct err why;
@@ -62,13 +67,19 @@ check_one(struct storage *st, const struct manifest *m, struct age_identity *con
 
     err_init(&why);
     r->m = m;
-    r->level = rt != NULL ? 3 : n > 0 ? 2 : 1;
+    r->level = rt != NULL ? 3 : content ? 2 : 1;
+    /* OpenPGP backups decrypt with the keyring; age ones need an identity */
+    if (r->level > 1 && strcmp(m->encryption, "pgp") != 0 && k->n == 0) {
+        err_set(e, ERR_USAGE, "verify %s'%s@%s' needs the identity", r->level == 3 ? "--restore of " : "--content of ",
+                m->job, m->id);
+        return err_hint(e, "give --identity FILE or set SAFEDUMP_IDENTITY");
+    }
     if (r->level == 1)
         bad = read_integrity(st, m, &why) == -1;
     else if (r->level == 2)
-        bad = read_content_check(st, m, ids, n, &r->rows, &why) == -1;
+        bad = read_content_check(st, m, k, &r->rows, &why) == -1;
     else {
-        bad = restore_test_run(st, m, ids, n, rt, &res, &why) == -1;
+        bad = restore_test_run(st, m, k, rt, &res, &why) == -1;
         r->rows = res.rows;
         r->restore_seconds = res.restore_seconds;
     }
@@ -90,7 +101,8 @@ print_line(const struct result *r)
     if (!r->ok)
         printf("%s@%s BAD (level %d, %s): %s\n", r->m->job, r->m->id, r->level, level_names[r->level], r->reason);
     else if (r->level == 1)
-        printf("%s@%s ok: integrity (size, sha256, age header) in %.1f s\n", r->m->job, r->m->id, r->seconds);
+        printf("%s@%s ok: integrity (size, sha256%s) in %.1f s\n", r->m->job, r->m->id,
+               strcmp(r->m->encryption, "age") == 0 ? ", age header" : "", r->seconds);
     else if (r->level == 2)
         printf("%s@%s ok: content (plaintext sha256, %llu rows) in %.1f s\n", r->m->job, r->m->id,
                (unsigned long long)r->rows, r->seconds);
@@ -169,6 +181,8 @@ cmd_verify(int argc, char **argv, struct err *e)
         {"config", required_argument, NULL, 'c'},
         {"repository", required_argument, NULL, 'r'},
         {"identity", required_argument, NULL, 'i'},
+        {"content", no_argument, NULL, 'C'},
+        {"pgp-homedir", required_argument, NULL, 'g'},
         {"restore", no_argument, NULL, 'R'},
         {"json", no_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},
@@ -180,12 +194,14 @@ cmd_verify(int argc, char **argv, struct err *e)
     struct storage *st = NULL;
     struct storage_opts so;
     const struct catalog_entry **sel = NULL;
+    struct read_keys keys;
     const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *repo;
     size_t nsel = 0, bad = 0, i;
     struct result *results = NULL;
-    int c, nids = 0, restore = 0, json = 0, rc = -1;
+    int c, nids = 0, restore = 0, content = 0, json = 0, rc = -1;
 
     memset(&cat, 0, sizeof(cat));
+    memset(&keys, 0, sizeof(keys));
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -198,6 +214,12 @@ cmd_verify(int argc, char **argv, struct err *e)
             break;
         case 'i':
             id_path = optarg;
+            break;
+        case 'C':
+            content = 1;
+            break;
+        case 'g':
+            keys.pgp_homedir = optarg;
             break;
         case 'R':
             restore = 1;
@@ -221,6 +243,9 @@ cmd_verify(int argc, char **argv, struct err *e)
         nids = 0;
         goto out;
     }
+    keys.ids = ids;
+    keys.n = (size_t)nids;
+    content |= nids > 0;
     config_storage_opts(&cfg.defaults, &so);
     if ((st = storage_open_opts(repo, 0, &so, e)) == NULL || catalog_load(st, NULL, &cat, e) == -1)
         goto out;
@@ -251,11 +276,6 @@ cmd_verify(int argc, char **argv, struct err *e)
             goto out;
         }
     }
-    if (restore && nids == 0) {
-        err_set(e, ERR_USAGE, "verify --restore needs the identity");
-        err_hint(e, "give --identity FILE or set SAFEDUMP_IDENTITY");
-        goto out;
-    }
     if ((results = calloc(nsel + 1, sizeof(*results))) == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto out;
@@ -267,7 +287,7 @@ cmd_verify(int argc, char **argv, struct err *e)
             j = &cfg.defaults;
         rt.target = j->restore_test_target;
         rt.sql = j->restore_test_sql;
-        if (check_one(st, &sel[i]->m, ids, (size_t)nids, restore ? &rt : NULL, &results[i], e) == -1)
+        if (check_one(st, &sel[i]->m, &keys, content, restore ? &rt : NULL, &results[i], e) == -1)
             goto out;
         if (!json)
             print_line(&results[i]);

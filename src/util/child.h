@@ -19,7 +19,7 @@ struct child_spec {
     int stdout_fd;                /* used when stdout_pipe is 0; -1 means /dev/null */
     int as_user;                  /* 1: run as uid/gid below (we are root; e.g. initdb refuses root) */
     unsigned uid, gid;
-    int fd3;                      /* > 2: the child gets this descriptor as its fd 3 (gpg --status-fd 3); 0: none */
+    int fd3; /* > 2: the child's fd 3 (for gpg --status-fd 3); 0: none */
 };
 
 /** child_start(spec, e): fork and exec. NULL on failure (fork, pipe or exec failure: "unable to run 'x'"). */
