@@ -5,13 +5,13 @@
  * gpg's status lines (--status-fd, a memfd given to it as fd 3) are checked when it has finished.
  *
  * Encryption: `gpg --batch --no-tty --status-fd 3 --trust-model always --compress-algo none --no-armor
- * -e -r FPR... --recipient-file FILE...`, output plain binary OpenPGP that `gpg --decrypt` reads.
+ * --no-encrypt-to -e -r FPR... --recipient-file FILE...`, output plain binary OpenPGP that `gpg --decrypt` reads.
  * Fingerprints come from the user's keyring (a given home directory, else GNUPGHOME or ~/.gnupg); when
  * every recipient is a key file, gpg runs in a private throwaway home directory that is removed again.
  *
- * Decryption: `gpg --batch --no-tty --status-fd 3 --decrypt` with the user's keyring and gpg-agent, so
- * keys on a smartcard work. OpenPGP releases plaintext before its final integrity check (MDC), so the
- * stage keeps gpg's output in a private temporary file (O_TMPFILE in $TMPDIR: never named, 0600,
+ * Decryption: `gpg --batch --no-tty --status-fd 3 --no-auto-key-retrieve --skip-verify --decrypt` with the user's
+ * keyring and gpg-agent, so keys on a smartcard work. OpenPGP releases plaintext before its final integrity check
+ * (MDC), so the stage keeps gpg's output in a private temporary file (O_TMPFILE in $TMPDIR: never named, 0600,
  * encrypted with a random ChaCha20 key that lives only in memory) and replays it to `next` only in
  * finish(), after gpg exited 0 with DECRYPTION_OKAY and GOODMDC. A modified object never reaches `next`.
  * This costs temporary space the size of the compressed backup.
