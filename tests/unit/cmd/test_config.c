@@ -132,6 +132,32 @@ TEST(s3_keys)
     expect_bad("[defaults]\ns3_bucket = x\n", "unknown key 's3_bucket'", NULL);
 }
 
+/* OpenPGP recipients: fingerprints and key files, repeatable, copied with the job; key IDs refused. */
+TEST(pgp_recipients)
+{
+    struct config c;
+    struct err e;
+    struct job_conf copy;
+    const struct job_conf *j;
+    char want[256];
+
+    write_conf("[defaults]\npgp_homedir = /etc/safedump/gnupg\n[appdb]\n"
+               "pgp_recipient = 0xAEBE 8F0A 8264 1B8E 86A6  E723 6088 BEDE F0EB 0AD3\n"
+               "pgp_recipient = /etc/safedump/key.asc\n");
+    CHECK_EQ_INT(config_load(&c, path, 1, &e), 0);
+    CHECK((j = config_job(&c, "appdb")) != NULL);
+    CHECK_EQ_INT(j->n_pgp_recipients, 2);
+    CHECK_EQ_STR(j->pgp_recipients[1], "/etc/safedump/key.asc");
+    CHECK_EQ_STR(j->pgp_homedir, "/etc/safedump/gnupg");
+    CHECK_EQ_INT(config_job_copy(&copy, j, &e), 0);
+    config_release(&c);
+    CHECK_EQ_INT(copy.n_pgp_recipients, 2);
+    CHECK_EQ_STR(copy.pgp_homedir, "/etc/safedump/gnupg");
+    config_job_release(&copy);
+    snprintf(want, sizeof(want), "%s:2: key 'pgp_recipient': OpenPGP recipient '6088BEDEF0EB0AD3': a key ID", path);
+    expect_bad("[a]\npgp_recipient = 6088BEDEF0EB0AD3\n", want, NULL);
+}
+
 TEST(missing_file)
 {
     struct config c;
@@ -152,6 +178,9 @@ main(void)
     RUN(good_file);
     RUN(bad_lines_are_named);
     RUN(s3_keys);
+}
+
+    RUN(pgp_recipients);
     RUN(missing_file);
     unlink(path);
     return test_done();
