@@ -129,7 +129,8 @@ encrypt_buf(const char *const *specs, size_t n, const void *in, size_t len, size
     if (stagetest_feed(s, in, len, piece, e) == 0) {
         d = stage_buf_data(buf, outlen);
         if ((*out = malloc(*outlen + 1)) != NULL) {
-            memcpy(*out, d, *outlen);
+            if (*outlen > 0)
+                memcpy(*out, d, *outlen);
             rc = 0;
         }
     }
@@ -160,7 +161,7 @@ decrypt_buf(const char *homedir, const void *in, size_t len, size_t piece, unsig
     rc = stagetest_feed(s, in, len, piece, e);
     stage_free(s);
     d = stage_buf_data(buf, outlen);
-    if ((*out = malloc(*outlen + 1)) != NULL)
+    if ((*out = malloc(*outlen + 1)) != NULL && *outlen > 0)
         memcpy(*out, d, *outlen);
     stage_free(buf);
     return rc;
