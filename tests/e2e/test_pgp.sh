@@ -169,6 +169,9 @@ t_verify() {
     expect_exit 0 "$SAFEDUMP" verify --repository "$R" --content || return
     grep -q "^srcdb@$ID1 ok: content" "$OUT" || why "no content line for srcdb@$ID1: $(_e2e_show "$OUT")" || return
     grep -q "^srcfile@$IDF ok: content" "$OUT" || why "no content line for srcfile@$IDF: $(_e2e_show "$OUT")" || return
+    # level 3, a restore test into a scratch database, also needs no identity
+    expect_exit 0 "$SAFEDUMP" verify "srcdb@$ID1" --repository "$R" --restore || return
+    grep -q "^srcdb@$ID1 ok: restore test" "$OUT" || why "no restore test line for srcdb@$ID1: $(_e2e_show "$OUT")" || return
 }
 
 t_tampered() {
@@ -280,7 +283,7 @@ tcase_must "backup --pgp-recipient FILE (armored Curve25519 key, throwaway GnuPG
 tcase "list --recipients shows the OpenPGP fingerprints" t_list_recipients
 tcase "no lock-in: gpg --decrypt | zstd -d | pg_restore gives an equal database" t_no_lock_in
 tcase "restore without --identity uses the keyring" t_restore
-tcase "verify: integrity without a key, --content with the keyring" t_verify
+tcase "verify: integrity without a key, --content and --restore with the keyring" t_verify
 tcase "a tampered OpenPGP object never reaches the target, even with a forged manifest hash" t_tampered
 tcase "the wrong keyring fails with a clear message" t_wrong_key
 tcase "unknown, expired and malformed recipients, and age mixed with OpenPGP, are refused" t_recipient_errors
