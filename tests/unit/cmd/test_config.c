@@ -178,8 +178,6 @@ main(void)
     RUN(good_file);
     RUN(bad_lines_are_named);
     RUN(s3_keys);
-}
-
     RUN(pgp_recipients);
     RUN(missing_file);
     unlink(path);
