@@ -109,7 +109,13 @@ pgcluster_start(int major, struct err *e)
     }
     if (find_bindir(major, c->bindir, &c->major, e) == -1)
         goto fail;
-    snprintf(c->dir, sizeof(c->dir), "/tmp/safedump-rt-XXXXXX");
+    /* $TMPDIR if its path is short enough for a Unix socket inside it (107 bytes), else /tmp */
+    {
+        const char *tmp = getenv("TMPDIR");
+        if (tmp == NULL || tmp[0] != '/' || strlen(tmp) > 40)
+            tmp = "/tmp";
+        snprintf(c->dir, sizeof(c->dir), "%s/safedump-rt-XXXXXX", tmp);
+    }
     if (mkdtemp(c->dir) == NULL) {
         err_sys(e, ERR_TARGET, "unable to create a scratch directory");
         c->dir[0] = '\0';
@@ -139,6 +145,8 @@ pgcluster_start(int major, struct err *e)
                               "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8", NULL};
         if (run(c, argv, e) == -1) {
             err_wrap(e, "scratch server");
+            if (c->as_user && strstr(e->msg, "Permission denied") != NULL)
+                err_hint(e, "the postgres user must be able to reach '%s'; set TMPDIR to a directory it can", c->dir);
             goto fail;
         }
     }
