@@ -191,7 +191,7 @@ key_split(int argc, char **argv, struct err *e)
         }
     }
     if ((id = secret_read_file(in, SHARE_MAX_SECRET, e)) == NULL) {
-        err_wrap(e, "key split: identity");
+        err_wrap(e, "key split");
         goto out;
     }
     if (id->len == 0) {
@@ -270,7 +270,7 @@ key_combine(int argc, char **argv, struct err *e)
     for (; optind < argc; optind++) {
         struct secret *text = secret_read_file(argv[optind], 1024 * 1024, e);
         if (text == NULL) {
-            err_wrap(e, "key combine: share");
+            err_wrap(e, "key combine");
             goto out;
         }
         names[n] = argv[optind];

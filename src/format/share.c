@@ -596,6 +596,11 @@ share_combine(const struct share *sh, const char *const *names, size_t n, struct
             return NULL;
         }
         for (j = 0; j < i; j++) {
+            if (sh[j].index == sh[i].index && strcmp(names[i], names[j]) == 0) {
+                err_set(e, ERR_FORMAT, "share '%s' is given twice", names[i]);
+                err_hint(e, "each share counts once; give %u different shares", k);
+                return NULL;
+            }
             if (sh[j].index == sh[i].index) {
                 err_set(e, ERR_FORMAT, "share '%s' is share %u of %u again, as is '%s'", names[i], sh[i].index,
                         sh[i].count, names[j]);
