@@ -432,6 +432,7 @@ TEST(altered_share_is_caught)
     CHECK(got == NULL);
     CHECK_EQ_STR(e.msg, "the shares do not rebuild the secret: one of them was altered");
     /* as an extra share, it is named */
+    share_release(&sh[1]);
     sh[1] = sh[2];
     sh[2] = (struct share){{0}, 0, 0, 0, NULL};
     CHECK_EQ_INT(parse("c.txt", forged, &sh[2], &e), 0);
