@@ -88,7 +88,7 @@ write_new(const char *cmd, const char *path, const void *data, size_t len, struc
         return err_set(e, ERR_USAGE, "%s: file name too long", cmd);
     snprintf(tmp, sizeof(tmp), "%s.%ld.partial", path, (long)getpid());
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)
-        return err_sys(e, ERR_IO, "%s: unable to create '%s'", cmd, tmp);
+        return err_sys(e, ERR_IO, "%s: unable to create '%s'", cmd, path);
     if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
         err_sys(e, ERR_IO, "%s: unable to write '%s'", cmd, tmp);
         close(fd);

@@ -359,6 +359,7 @@ data_line(struct parse *st, unsigned lineno, const char *line, struct err *e)
         typed[i] = b32[vals[want_chars + i]];
     if (memcmp(ck, typed, 4) != 0) {
         bad(e, st->name, lineno, "checksum mismatch (a typo?)");
+        err_hint(e, "compare line %u with the printed share; every data line is checked on its own", lineno);
         goto out;
     }
     memcpy(st->out->data->data + st->got, dec, want);
@@ -386,7 +387,8 @@ field_line(struct parse *st, unsigned lineno, const char *key, const char *value
             const char *d = value[i] ? strchr("0123456789abcdef", tolower((unsigned char)value[i])) : NULL;
             if (d == NULL)
                 break;
-            s->split_id[i / 2] = (unsigned char)(s->split_id[i / 2] << 4 | (unsigned)(d - "0123456789abcdef"));
+            s->split_id[i / 2] =
+                (unsigned char)((unsigned)s->split_id[i / 2] << 4 | (unsigned)(d - "0123456789abcdef"));
         }
         if (i != 16 || value[16] != '\0')
             return bad(e, st->name, lineno, "'split:' needs 16 hexadecimal digits (a typo?)");
