@@ -59,7 +59,7 @@ fuzz_run() {
     rm -rf "$dir" && mkdir -p "$dir" && cp tests/fuzz/corpus/"$name"/* "$dir"/ &&
         build-fuzz/tests/fuzz/fuzz_"$name" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$dir"
 }
-for f in age pgcount manifest; do
+for f in age pgcount manifest share; do
     step "fuzz-$f" fuzz_run "$f"
 done
 

@@ -16,6 +16,7 @@
 
 static const struct command commands[] = {
     {"keygen", cmd_keygen, "generate a new identity and print its recipient", 0},
+    {"key", cmd_key, "split an identity into recovery shares, or combine shares", 0},
     {"backup", cmd_backup, "dump, compress, encrypt and store jobs", CMD_CONFIG},
     {"list", cmd_list, "list the backups in a repository, newest first", CMD_CONFIG},
     {"verify", cmd_verify, "check backups: integrity without a key, content with one", CMD_CONFIG},

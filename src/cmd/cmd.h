@@ -28,6 +28,7 @@ struct command {
 };
 
 int cmd_keygen(int argc, char **argv, struct err *e);
+int cmd_key(int argc, char **argv, struct err *e);
 int cmd_backup(int argc, char **argv, struct err *e);
 int cmd_list(int argc, char **argv, struct err *e);
 int cmd_verify(int argc, char **argv, struct err *e);

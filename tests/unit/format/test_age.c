@@ -494,8 +494,9 @@ TEST(flipped)
 
     /* header: anything from the version line to the MAC */
     for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
-        unsigned char was = c[at[i]];
-        /* inside the MAC the byte must stay base64 ('Z' ^ 1 is '['), or the MAC line is malformed instead */
+        const unsigned char was = c[at[i]];
+        /* in the MAC, another base64 character: xor 1 turns 'A', 'Z', 'a', 'z', '+' and '/' (one in ten
+         * random MACs) into characters that fail as "malformed header" before the MAC is checked */
         c[at[i]] = at[i] == dmg_hdr - 10 ? (unsigned char)(was == 'A' ? 'B' : 'A') : (unsigned char)(was ^ 0x01);
         CHECK_FAILS(c, dmg_ctlen, 0, why[i]);
         c[at[i]] = was;
