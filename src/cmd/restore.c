@@ -32,7 +32,10 @@ static const char usage_text[] =
     "DB as it was.\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
-    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n"
+    "  --identity FILE      identity file: age identities, an OpenSSH private key (ssh-ed25519 or\n"
+    "                       ssh-rsa), or a passphrase-protected age identity file (or SAFEDUMP_IDENTITY)\n"
+    "  --passphrase-file FILE  the identity file's passphrase (or SAFEDUMP_PASSPHRASE_FILE; default:\n"
+    "                       asked on the terminal)\n"
     "  --to TARGET          where to restore to (required)\n"
     "  --replace            the target database exists: drop it after the restore succeeded, then rename\n"
     "  --create             pg_restore --create: create the database named in the dump (TARGET names\n"
@@ -170,11 +173,17 @@ int
 cmd_restore(int argc, char **argv, struct err *e)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},   {"repository", required_argument, NULL, 'r'},
-        {"identity", required_argument, NULL, 'i'}, {"to", required_argument, NULL, 't'},
-        {"create", no_argument, NULL, 'C'},         {"clean", no_argument, NULL, 'L'},
-        {"no-owner", no_argument, NULL, 'O'},       {"replace", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"repository", required_argument, NULL, 'r'},
+        {"identity", required_argument, NULL, 'i'},
+        {"to", required_argument, NULL, 't'},
+        {"create", no_argument, NULL, 'C'},
+        {"clean", no_argument, NULL, 'L'},
+        {"no-owner", no_argument, NULL, 'O'},
+        {"replace", no_argument, NULL, 'P'},
+        {"passphrase-file", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct age_identity *ids[CMD_MAX_KEYS];
     struct config cfg;
@@ -184,7 +193,7 @@ cmd_restore(int argc, char **argv, struct err *e)
     struct storage_opts so;
     struct target_pg_opts po;
     const struct catalog_entry *sel;
-    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *to = NULL, *repo, *spec;
+    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *pass_file = NULL, *to = NULL, *repo, *spec;
     char *at;
     int c, nids = 0, replace = 0, rc = -1;
 
@@ -204,6 +213,9 @@ cmd_restore(int argc, char **argv, struct err *e)
             break;
         case 'i':
             id_path = optarg;
+            break;
+        case 'F':
+            pass_file = optarg;
             break;
         case 't':
             to = optarg;
@@ -238,7 +250,7 @@ cmd_restore(int argc, char **argv, struct err *e)
         return -1;
     if ((repo = cmd_repository(&cfg, repo_flag, e)) == NULL)
         goto out;
-    if ((nids = cmd_identities(id_path, ids, CMD_MAX_KEYS, e)) == -1) {
+    if ((nids = cmd_identities(id_path, pass_file, ids, CMD_MAX_KEYS, e)) == -1) {
         nids = 0;
         goto out;
     }

@@ -36,7 +36,10 @@ static const char usage_text[] =
     "                       run restore_test_sql, and measure the restore time\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
-    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY)\n"
+    "  --identity FILE      identity file: age identities, an OpenSSH private key (ssh-ed25519 or\n"
+    "                       ssh-rsa), or a passphrase-protected age identity file (or SAFEDUMP_IDENTITY)\n"
+    "  --passphrase-file FILE  the identity file's passphrase (or SAFEDUMP_PASSPHRASE_FILE; default:\n"
+    "                       asked on the terminal)\n"
     "  --restore            level 3 (needs the identity)\n"
     "  --json               one JSON array of results on stdout instead of lines\n";
 
@@ -166,13 +169,10 @@ int
 cmd_verify(int argc, char **argv, struct err *e)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"repository", required_argument, NULL, 'r'},
-        {"identity", required_argument, NULL, 'i'},
-        {"restore", no_argument, NULL, 'R'},
-        {"json", no_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},   {"repository", required_argument, NULL, 'r'},
+        {"identity", required_argument, NULL, 'i'}, {"restore", no_argument, NULL, 'R'},
+        {"json", no_argument, NULL, 'J'},           {"passphrase-file", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     struct age_identity *ids[CMD_MAX_KEYS];
     struct config cfg;
@@ -180,7 +180,7 @@ cmd_verify(int argc, char **argv, struct err *e)
     struct storage *st = NULL;
     struct storage_opts so;
     const struct catalog_entry **sel = NULL;
-    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *repo;
+    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *pass_file = NULL, *repo;
     size_t nsel = 0, bad = 0, i;
     struct result *results = NULL;
     int c, nids = 0, restore = 0, json = 0, rc = -1;
@@ -205,6 +205,9 @@ cmd_verify(int argc, char **argv, struct err *e)
         case 'J':
             json = 1;
             break;
+        case 'F':
+            pass_file = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
@@ -217,7 +220,7 @@ cmd_verify(int argc, char **argv, struct err *e)
     if ((repo = cmd_repository(&cfg, repo_flag, e)) == NULL)
         goto out;
     if ((id_path != NULL || getenv("SAFEDUMP_IDENTITY") != NULL) &&
-        (nids = cmd_identities(id_path, ids, CMD_MAX_KEYS, e)) == -1) {
+        (nids = cmd_identities(id_path, pass_file, ids, CMD_MAX_KEYS, e)) == -1) {
         nids = 0;
         goto out;
     }
