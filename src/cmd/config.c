@@ -451,12 +451,15 @@ on_entry(void *arg, const char *section, const char *key, const char *value)
         return 0;
     }
     if (config_set(j, key, value, x->e) == -1) {
-        char msg[sizeof(x->e->msg)];
+        char msg[sizeof(x->e->msg)], hint[sizeof(x->e->hint)];
         snprintf(msg, sizeof(msg), "%s", x->e->msg);
+        snprintf(hint, sizeof(hint), "%s", x->e->hint);
         if (strncmp(msg, "unknown key", 11) == 0)
             err_set(x->e, ERR_CONFIG, "%s:%d: %s in [%s]", c->path, line, msg, section);
         else
             err_set(x->e, ERR_CONFIG, "%s:%d: key '%s': %s", c->path, line, key, msg);
+        if (hint[0] != '\0')
+            err_hint(x->e, "%s", hint);
         x->failed = 1;
         return 0;
     }

@@ -1,7 +1,8 @@
 /*
  * age: keys, round trips in every piece size, forged, truncated and reordered files, armor, the key-less
- * scan, the C2SP CCTV vectors (from $AGE_VECTORS_DIR, written by tests/data/age-vectors.js) and interop
- * with the age and age-keygen programs.
+ * scan, passphrases (scrypt) and passphrase-protected identity files, the C2SP CCTV vectors (from
+ * $AGE_VECTORS_DIR, written by tests/data/age-vectors.js), SSH keys made by ssh-keygen (ssh-ed25519,
+ * ssh-rsa) and interop with the age and age-keygen programs (passphrases through tests/data/pty-run.py).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -224,7 +225,6 @@ TEST(keys_recipient_errors)
         "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwq",  /* checksum */
         "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujw",   /* short */
         "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj ", /* trailing space */
-        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx",
         spec_identity,
     };
     struct err e;
@@ -237,6 +237,17 @@ TEST(keys_recipient_errors)
     }
     CHECK(age_recipient_parse("age1pq1x34nzsvr0rxjsgdn8zgyhfe8j7ceq5r9rdelkjuh3y235jzxshfg87pzf5zrqtzd", &e) == NULL);
     CHECK_CONTAINS(e.msg, "unsupported recipient type 'age1pq1...'");
+    CHECK(age_recipient_parse("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx", &e) == NULL);
+    CHECK_EQ_INT(e.code, ERR_KEY);
+    CHECK_CONTAINS(e.msg, "malformed SSH public key");
+    CHECK(age_recipient_parse("ssh-ed25519", &e) == NULL);
+    CHECK_CONTAINS(e.msg, "malformed SSH public key");
+    CHECK(age_recipient_parse("ssh-dss AAAAB3NzaC1kc3MAAACBAP", &e) == NULL);
+    CHECK_CONTAINS(e.msg, "unsupported SSH key type 'ssh-dss'");
+    /* an Ed25519 key whose y has no x on the curve (y = 2) */
+    CHECK(age_recipient_parse("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &e) ==
+          NULL);
+    CHECK_CONTAINS(e.msg, "not a point on the curve");
 }
 
 TEST(keys_identity_errors)
@@ -620,7 +631,7 @@ TEST(not_age)
     free(out);
 }
 
-TEST(scrypt_refused)
+TEST(scrypt_without_passphrase)
 {
     static const char file[] = "age-encryption.org/v1\n"
                                "-> scrypt ajMFur+EJLGaohv/dLRGnw 18\n"
@@ -633,13 +644,188 @@ TEST(scrypt_refused)
 
     CHECK(decrypt((const unsigned char *)file, sizeof(file) - 1, ids, 1, 0, &out, &outlen, &e) == -1);
     CHECK_EQ_INT(e.code, ERR_KEY);
-    CHECK_EQ_STR(e.msg, "passphrase-encrypted files are not supported yet");
+    CHECK_EQ_STR(e.msg, "the file is passphrase-encrypted and no passphrase was given");
     free(out);
 }
 
 /*
  * Scan
  */
+
+/*
+ * Passphrases (scrypt)
+ */
+
+/* has_bytes(p, n, s): whether string ${s} occurs in the ${n} bytes at ${p}. */
+static int
+has_bytes(const unsigned char *p, size_t n, const char *s)
+{
+    size_t l = strlen(s);
+
+    for (size_t i = 0; i + l <= n; i++)
+        if (memcmp(p + i, s, l) == 0)
+            return 1;
+    return 0;
+}
+
+static struct age_recipient *
+pass_rcpt(const char *p, int log_n)
+{
+    struct err e;
+    struct age_recipient *r = age_recipient_scrypt_new((const unsigned char *)p, strlen(p), log_n, &e);
+
+    if (r == NULL)
+        fprintf(stderr, "age_recipient_scrypt_new: %s\n", e.msg);
+    return r;
+}
+
+static struct age_identity *
+pass_id(const char *p)
+{
+    struct err e;
+
+    return age_identity_scrypt_new((const unsigned char *)p, strlen(p), &e);
+}
+
+static struct secret *
+pass_secret(const char *p)
+{
+    struct err e;
+    struct secret *s = secret_new(strlen(p), &e);
+
+    memcpy(s->data, p, strlen(p));
+    return s;
+}
+
+TEST(scrypt_roundtrip)
+{
+    static const size_t sizes[] = {0, 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5};
+    struct age_recipient *r = pass_rcpt("correct horse battery", 10);
+    struct age_identity *id = pass_id("correct horse battery"), *bad = pass_id("correct horse batterY");
+    struct err e;
+
+    CHECK(r != NULL && id != NULL && bad != NULL);
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        unsigned char *in = sample(sizes[k], 7), *ct, *out;
+        size_t ctlen, outlen;
+        for (size_t i = 0; i < STAGETEST_NPIECES; i++) {
+            ct = encrypt(in, sizes[k], &r, 1, stagetest_pieces[i], &ctlen);
+            CHECK(ct != NULL);
+            CHECK(memcmp(ct, "age-encryption.org/v1\n-> scrypt ", 32) == 0);
+            CHECK(has_bytes(ct, hdr_len(ct, ctlen), " 10\n"));
+            CHECK_EQ_INT(decrypt(ct, ctlen, &id, 1, stagetest_pieces[i], &out, &outlen, &e), 0);
+            CHECK(outlen == sizes[k] && memcmp(out, in, outlen) == 0);
+            free(out);
+            /* a wrong passphrase: one line, no output */
+            CHECK_EQ_INT(decrypt(ct, ctlen, &bad, 1, stagetest_pieces[i], &out, &outlen, &e), -1);
+            CHECK_EQ_INT(e.code, ERR_KEY);
+            CHECK_EQ_STR(e.msg, "wrong passphrase");
+            CHECK_EQ_INT(outlen, 0);
+            free(out);
+            free(ct);
+        }
+        free(in);
+    }
+    age_recipient_free(r);
+    age_identity_free(id);
+    age_identity_free(bad);
+}
+
+TEST(scrypt_rules)
+{
+    struct age_recipient *r = pass_rcpt("pw", AGE_SCRYPT_LOG_N), *two[2];
+    struct age_identity *id = pass_id("pw"), *ids[2];
+    unsigned char *ct, *out, in[] = "x";
+    size_t ctlen, outlen;
+    struct err e;
+    struct stage *s;
+
+    /* the default work factor is age's, 2^18 */
+    CHECK(r != NULL);
+    ct = encrypt(in, 1, &r, 1, 0, &ctlen);
+    CHECK(ct != NULL && has_bytes(ct, hdr_len(ct, ctlen), " 18\n"));
+    /* an identity list that also holds X25519 keys still opens it */
+    ids[0] = id1;
+    ids[1] = id;
+    CHECK_EQ_INT(decrypt(ct, ctlen, ids, 2, 0, &out, &outlen, &e), 0);
+    CHECK(outlen == 1 && out[0] == 'x');
+    free(out);
+    free(ct);
+    /* an scrypt stanza must be alone, so a passphrase does not mix with other recipients */
+    two[0] = r;
+    two[1] = rc1;
+    s = age_encrypt_new(two, 2, NULL, &e);
+    CHECK(s == NULL);
+    CHECK_EQ_INT(e.code, ERR_KEY);
+    CHECK_CONTAINS(e.msg, "cannot be combined");
+    /* work factors beyond what decryption accepts, and empty passphrases, are refused */
+    CHECK(age_recipient_scrypt_new((const unsigned char *)"pw", 2, 23, &e) == NULL);
+    CHECK_CONTAINS(e.msg, "out of range");
+    CHECK(age_recipient_scrypt_new((const unsigned char *)"", 0, 10, &e) == NULL);
+    CHECK_CONTAINS(e.msg, "empty passphrase");
+    /* an X25519 file and a passphrase: no match */
+    ct = encrypt(in, 1, &rc1, 1, 0, &ctlen);
+    CHECK_EQ_INT(decrypt(ct, ctlen, &id, 1, 0, &out, &outlen, &e), -1);
+    CHECK_CONTAINS(e.msg, "no identity matches");
+    free(out);
+    free(ct);
+    age_recipient_free(r);
+    age_identity_free(id);
+}
+
+TEST(identity_passphrase)
+{
+    char text[256];
+    struct age_recipient *r = pass_rcpt("pass phrase", 10), *rr;
+    struct age_identity *ids[4] = {NULL};
+    struct secret *good = pass_secret("pass phrase"), *bad = pass_secret("pass phrasE");
+    unsigned char *ct, *arm;
+    size_t ctlen, armlen;
+    struct err e;
+
+    snprintf(text, sizeof(text), "# created: now\n# public key: %s\n%s\n", spec_recipient, spec_identity);
+    ct = encrypt((const unsigned char *)text, strlen(text), &r, 1, 0, &ctlen);
+    CHECK(ct != NULL);
+    CHECK(age_identity_encrypted((const char *)ct, ctlen));
+    CHECK(!age_identity_encrypted(text, strlen(text)));
+    /* without a passphrase: refused, not parsed as identity lines */
+    CHECK_EQ_INT(age_identity_load((const char *)ct, ctlen, ids, 4, &e), -1);
+    CHECK_EQ_INT(e.code, ERR_KEY);
+    CHECK_CONTAINS(e.msg, "passphrase-protected");
+    CHECK_EQ_INT(age_identity_load_encrypted((const char *)ct, ctlen, good, ids, 4, &e), 1);
+    rr = age_identity_recipient(ids[0], &e);
+    CHECK(rr != NULL);
+    CHECK_EQ_STR(age_recipient_string(rr), spec_recipient);
+    age_recipient_free(rr);
+    age_identity_free(ids[0]);
+    ids[0] = NULL;
+    CHECK_EQ_INT(age_identity_load_encrypted((const char *)ct, ctlen, bad, ids, 4, &e), -1);
+    CHECK_EQ_INT(e.code, ERR_KEY);
+    CHECK_EQ_STR(e.msg, "wrong passphrase");
+    CHECK(ids[0] == NULL);
+    /* armored, with leading whitespace, as 'age -p -a' writes it and editors keep it */
+    arm = armor(ct, ctlen, 0, &armlen);
+    {
+        char *ws = malloc(armlen + 2);
+        ws[0] = '\n';
+        memcpy(ws + 1, arm, armlen);
+        CHECK(age_identity_encrypted(ws, armlen + 1));
+        CHECK_EQ_INT(age_identity_load_encrypted(ws, armlen + 1, good, ids, 4, &e), 1);
+        age_identity_free(ids[0]);
+        ids[0] = NULL;
+        free(ws);
+    }
+    free(arm);
+    free(ct);
+    /* an age file encrypted to a key, not a passphrase */
+    ct = encrypt((const unsigned char *)text, strlen(text), &rc1, 1, 0, &ctlen);
+    CHECK_EQ_INT(age_identity_load_encrypted((const char *)ct, ctlen, good, ids, 4, &e), -1);
+    CHECK_CONTAINS(e.msg, "not a passphrase-protected identity file");
+    free(ct);
+    secret_free(good);
+    secret_free(bad);
+    age_recipient_free(r);
+}
 
 TEST(scan_header)
 {
@@ -754,7 +940,13 @@ vector_load(const char *dir, const char *name, struct vector *v)
             else
                 age_identity_free(id);
         } else if (strncmp(line, "passphrase: ", 12) == 0) {
+            struct err e;
+            struct age_identity *id = age_identity_scrypt_new((const unsigned char *)line + 12, strlen(line + 12), &e);
             v->passphrase = 1;
+            if (id != NULL && v->nids < 8)
+                v->ids[v->nids++] = id;
+            else
+                age_identity_free(id);
         } else if (strcmp(line, "armored: yes") == 0) {
             v->armored = 1;
         } else if (strncmp(line, "compressed: ", 12) == 0) {
@@ -767,13 +959,7 @@ vector_load(const char *dir, const char *name, struct vector *v)
     v->file = malloc(v->len + 1);
     memcpy(v->file, data + off, v->len);
     free(data);
-    /*
-     * Passphrase vectors need scrypt, except those whose header is malformed: the scrypt stanza rules
-     * (alone in the header, argument syntax, body size) are checked without the passphrase.
-     */
-    if (v->skip == NULL && v->passphrase && strcmp(v->expect, "header failure") != 0)
-        v->skip = "needs scrypt passphrases";
-    return 0;
+    return 0; /* passphrase vectors carry their passphrases, which became scrypt identities */
 }
 
 static void
@@ -790,7 +976,7 @@ classify(int rc, const struct err *e)
 {
     if (rc == 0)
         return "success";
-    if (e->code == ERR_KEY && strncmp(e->msg, "no identity matches", 19) == 0)
+    if (e->code == ERR_KEY && (strncmp(e->msg, "no identity matches", 19) == 0 || strcmp(e->msg, "wrong passphrase") == 0))
         return "no match";
     if (e->code != ERR_FORMAT)
         return "other error";
@@ -1193,7 +1379,10 @@ main(void)
 
     RUN(armored_input);
     RUN(not_age);
-    RUN(scrypt_refused);
+    RUN(scrypt_without_passphrase);
+    RUN(scrypt_roundtrip);
+    RUN(scrypt_rules);
+    RUN(identity_passphrase);
     RUN(scan_header);
     run_cctv();
     run_interop();
