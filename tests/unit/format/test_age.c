@@ -976,7 +976,8 @@ classify(int rc, const struct err *e)
 {
     if (rc == 0)
         return "success";
-    if (e->code == ERR_KEY && (strncmp(e->msg, "no identity matches", 19) == 0 || strcmp(e->msg, "wrong passphrase") == 0))
+    if (e->code == ERR_KEY &&
+        (strncmp(e->msg, "no identity matches", 19) == 0 || strcmp(e->msg, "wrong passphrase") == 0))
         return "no match";
     if (e->code != ERR_FORMAT)
         return "other error";
@@ -1296,6 +1297,289 @@ TEST(interop_age_to_ours)
     age_identity_free(ids[0]);
 }
 
+/*
+ * SSH keys made by ssh-keygen, and passphrases through a pseudo-terminal (age reads them only there)
+ */
+
+/* ssh_key(name, type, bits, pass): ssh-keygen a key pair NAME and NAME.pub in tmpdir; 0 or -1. */
+static int
+ssh_key(const char *name, const char *type, const char *bits, const char *pass)
+{
+    char *path = tmp_path(name), t[32], b[16], p[64];
+    char *argv[] = {"ssh-keygen",       "-q", "-t", t, "-N", p, "-C", "someone@example.org comment", "-f", path,
+                    bits ? "-b" : NULL, b,    NULL};
+
+    snprintf(t, sizeof(t), "%s", type);
+    snprintf(b, sizeof(b), "%s", bits ? bits : "");
+    snprintf(p, sizeof(p), "%s", pass);
+    return run(argv, NULL, "/dev/null") == 0 ? 0 : -1;
+}
+
+/* ssh_pub_line(name): the first line of NAME.pub (static buffer), or "". */
+static const char *
+ssh_pub_line(const char *name)
+{
+    static char line[1024];
+    char pub[64];
+    unsigned char *t;
+    size_t n;
+
+    snprintf(pub, sizeof(pub), "%s.pub", name);
+    line[0] = '\0';
+    if ((t = read_file(tmp_path(pub), &n)) != NULL) {
+        snprintf(line, sizeof(line), "%.*s", (int)strcspn((char *)t, "\n"), (char *)t);
+        free(t);
+    }
+    return line;
+}
+
+/* ssh_identity(name, e): load the private key NAME from tmpdir. */
+static struct age_identity *
+ssh_identity(const char *name, struct err *e)
+{
+    struct age_identity *ids[1] = {NULL};
+    unsigned char *t;
+    size_t n;
+
+    if ((t = read_file(tmp_path(name), &n)) == NULL) {
+        err_set(e, ERR_IO, "cannot read %s", name);
+        return NULL;
+    }
+    if (age_identity_load((const char *)t, n, ids, 1, e) != 1)
+        ids[0] = NULL;
+    secret_wipe(t, n);
+    free(t);
+    return ids[0];
+}
+
+static struct age_identity *ssh_ed_id, *ssh_rsa_id, *ssh_ed_other, *ssh_rsa_other;
+static struct age_recipient *ssh_ed_rc, *ssh_rsa_rc;
+
+TEST(ssh_keys)
+{
+    struct age_recipient *r;
+    struct age_identity *id;
+    const char *line;
+    char want[1024];
+    struct err e;
+
+    CHECK(ssh_key("ed", "ed25519", NULL, "") == 0 && ssh_key("rsa", "rsa", "3072", "") == 0);
+    CHECK(ssh_key("ed2", "ed25519", NULL, "") == 0 && ssh_key("rsa2", "rsa", "2048", "") == 0);
+    /* the recipient string is the key without its comment; the identity derives the same one */
+    line = ssh_pub_line("ed");
+    CHECK(strncmp(line, "ssh-ed25519 AAAA", 16) == 0);
+    snprintf(want, sizeof(want), "%.*s", (int)(strchr(line + 12, ' ') - line), line);
+    ssh_ed_rc = age_recipient_parse(line, &e);
+    CHECK(ssh_ed_rc != NULL);
+    CHECK_EQ_STR(age_recipient_string(ssh_ed_rc), want);
+    ssh_ed_id = ssh_identity("ed", &e);
+    CHECK(ssh_ed_id != NULL);
+    r = age_identity_recipient(ssh_ed_id, &e);
+    CHECK(r != NULL);
+    CHECK_EQ_STR(age_recipient_string(r), want);
+    age_recipient_free(r);
+    line = ssh_pub_line("rsa");
+    CHECK(strncmp(line, "ssh-rsa AAAA", 12) == 0);
+    snprintf(want, sizeof(want), "%.*s", (int)(strchr(line + 8, ' ') - line), line);
+    ssh_rsa_rc = age_recipient_parse(line, &e);
+    CHECK(ssh_rsa_rc != NULL);
+    CHECK_EQ_STR(age_recipient_string(ssh_rsa_rc), want);
+    ssh_rsa_id = ssh_identity("rsa", &e);
+    CHECK(ssh_rsa_id != NULL);
+    r = age_identity_recipient(ssh_rsa_id, &e);
+    CHECK(r != NULL);
+    CHECK_EQ_STR(age_recipient_string(r), want);
+    age_recipient_free(r);
+    ssh_ed_other = ssh_identity("ed2", &e);
+    ssh_rsa_other = ssh_identity("rsa2", &e);
+    CHECK(ssh_ed_other != NULL && ssh_rsa_other != NULL);
+    /* the wrong type name for the key */
+    snprintf(want, sizeof(want), "ssh-rsa %s", strchr(ssh_pub_line("ed"), ' ') + 1);
+    CHECK(age_recipient_parse(want, &e) == NULL);
+    CHECK_CONTAINS(e.msg, "the key's type is not 'ssh-rsa'");
+    /* keys age refuses: short RSA, other types */
+    CHECK(ssh_key("rsa1024", "rsa", "1024", "") == 0);
+    CHECK(age_recipient_parse(ssh_pub_line("rsa1024"), &e) == NULL);
+    CHECK_CONTAINS(e.msg, "ssh-rsa key of 1024 bits");
+    CHECK(ssh_key("ecdsa", "ecdsa", NULL, "") == 0);
+    CHECK(age_recipient_parse(ssh_pub_line("ecdsa"), &e) == NULL);
+    CHECK_CONTAINS(e.msg, "unsupported SSH key type 'ecdsa-sha2-nistp256'");
+    id = ssh_identity("ecdsa", &e);
+    CHECK(id == NULL);
+    CHECK_CONTAINS(e.msg, "unsupported SSH key type 'ecdsa-sha2-nistp256'");
+    /* a passphrase-protected OpenSSH key is refused with a way out */
+    CHECK(ssh_key("edpass", "ed25519", NULL, "a passphrase") == 0);
+    id = ssh_identity("edpass", &e);
+    CHECK(id == NULL);
+    CHECK_EQ_INT(e.code, ERR_KEY);
+    CHECK_CONTAINS(e.msg, "passphrase-protected");
+    CHECK_CONTAINS(e.hint, "ssh-keygen -p");
+    /* a truncated key file */
+    {
+        size_t n;
+        unsigned char *t = read_file(tmp_path("ed"), &n);
+        struct age_identity *ids[1];
+        CHECK(t != NULL);
+        CHECK_EQ_INT(age_identity_load((const char *)t, n / 2, ids, 1, &e), -1);
+        CHECK_CONTAINS(e.msg, "malformed OpenSSH private key");
+        free(t);
+    }
+}
+
+TEST(ssh_roundtrip)
+{
+    static const size_t sizes[] = {0, 1000, CHUNK + 1};
+    struct age_recipient *rs[3] = {ssh_ed_rc, ssh_rsa_rc, rc1};
+    struct age_identity *others[2] = {ssh_ed_other, ssh_rsa_other};
+    struct age_header_info info;
+    struct err e;
+
+    CHECK(ssh_ed_rc != NULL && ssh_rsa_rc != NULL && ssh_ed_id != NULL && ssh_rsa_id != NULL);
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        unsigned char *in = sample(sizes[k], 3), *ct, *out;
+        size_t ctlen, outlen;
+        for (size_t i = 0; i < STAGETEST_NPIECES; i++) {
+            ct = encrypt(in, sizes[k], rs, 3, stagetest_pieces[i], &ctlen);
+            CHECK(ct != NULL);
+            CHECK(has_bytes(ct, hdr_len(ct, ctlen), "\n-> ssh-ed25519 ") &&
+                  has_bytes(ct, hdr_len(ct, ctlen), "\n-> ssh-rsa "));
+            CHECK_EQ_INT(decrypt(ct, ctlen, &ssh_ed_id, 1, stagetest_pieces[i], &out, &outlen, &e), 0);
+            CHECK(outlen == sizes[k] && memcmp(out, in, outlen) == 0);
+            free(out);
+            CHECK_EQ_INT(decrypt(ct, ctlen, &ssh_rsa_id, 1, stagetest_pieces[i], &out, &outlen, &e), 0);
+            CHECK(outlen == sizes[k] && memcmp(out, in, outlen) == 0);
+            free(out);
+            /* other SSH keys of the same types: no match, nothing emitted */
+            CHECK_EQ_INT(decrypt(ct, ctlen, others, 2, stagetest_pieces[i], &out, &outlen, &e), -1);
+            CHECK_EQ_INT(e.code, ERR_KEY);
+            CHECK_CONTAINS(e.msg, "no identity matches any of the 3 recipient stanzas");
+            CHECK_EQ_INT(outlen, 0);
+            free(out);
+            /* the key-less scan counts all three stanzas */
+            CHECK_EQ_INT(scan(ct, ctlen, stagetest_pieces[i], &info, &e), 0);
+            CHECK_EQ_INT(info.stanzas, 3);
+            CHECK_EQ_INT(info.x25519_stanzas, 1);
+            free(ct);
+        }
+        free(in);
+    }
+}
+
+TEST(ssh_forged)
+{
+    unsigned char in[] = "forged", *ct, *out;
+    size_t ctlen, outlen, h;
+    struct err e;
+    char *p;
+
+    /* a body that does not open under a stanza tagged for our key is an error, as in age */
+    ct = encrypt(in, sizeof(in), &ssh_ed_rc, 1, 0, &ctlen);
+    CHECK(ct != NULL);
+    h = hdr_len(ct, ctlen);
+    p = memchr(ct + 22, '\n', h - 22); /* the end of the stanza line: the body follows */
+    CHECK(p != NULL);
+    p[1] = p[1] == 'A' ? 'B' : 'A';
+    CHECK_EQ_INT(decrypt(ct, ctlen, &ssh_ed_id, 1, 0, &out, &outlen, &e), -1);
+    CHECK_EQ_INT(e.code, ERR_KEY);
+    CHECK_CONTAINS(e.msg, "does not open");
+    free(out);
+    free(ct);
+    ct = encrypt(in, sizeof(in), &ssh_rsa_rc, 1, 0, &ctlen);
+    CHECK(ct != NULL);
+    h = hdr_len(ct, ctlen);
+    p = memchr(ct + 22, '\n', h - 22);
+    p[1] = p[1] == 'A' ? 'B' : 'A';
+    CHECK_EQ_INT(decrypt(ct, ctlen, &ssh_rsa_id, 1, 0, &out, &outlen, &e), -1);
+    CHECK_CONTAINS(e.msg, "does not open");
+    free(out);
+    free(ct);
+}
+
+TEST(ssh_interop)
+{
+    char *ct_path = tmp_path("ssh.age"), *pt_path = tmp_path("ssh.txt"), *out_path = tmp_path("ssh.out");
+    char *ed = tmp_path("ed"), *rsa = tmp_path("rsa"), edpub[600], rsapub[600];
+    struct age_recipient *rs[2] = {ssh_ed_rc, ssh_rsa_rc};
+    const size_t n = 3 * CHUNK + 77;
+    unsigned char *in = sample(n, 41), *ct, *pt, *out;
+    size_t ctlen, ptlen, outlen;
+    struct err e;
+
+    CHECK(ssh_ed_rc != NULL && ssh_rsa_rc != NULL && ssh_ed_id != NULL && ssh_rsa_id != NULL);
+    snprintf(edpub, sizeof(edpub), "%s.pub", ed);
+    snprintf(rsapub, sizeof(rsapub), "%s.pub", rsa);
+    /* ours to age, with each private key */
+    ct = encrypt(in, n, rs, 2, 4093, &ctlen);
+    CHECK(ct != NULL && write_file(ct_path, ct, ctlen) == 0);
+    free(ct);
+    for (int k = 0; k < 2; k++) {
+        char *argv[] = {"age", "-d", "-i", k ? rsa : ed, "-o", out_path, ct_path, NULL};
+        CHECK_EQ_INT(run(argv, NULL, NULL), 0);
+        pt = read_file(out_path, &ptlen);
+        CHECK(pt != NULL && ptlen == n && memcmp(pt, in, n) == 0);
+        free(pt);
+    }
+    /* age to ours, binary and armored, with each identity */
+    CHECK(write_file(pt_path, in, n) == 0);
+    for (int armored = 0; armored <= 1; armored++) {
+        char *bin[] = {"age", "-R", edpub, "-R", rsapub, "-o", ct_path, pt_path, NULL};
+        char *arm[] = {"age", "-a", "-R", edpub, "-R", rsapub, "-o", ct_path, pt_path, NULL};
+        CHECK_EQ_INT(run(armored ? arm : bin, NULL, NULL), 0);
+        ct = read_file(ct_path, &ctlen);
+        CHECK(ct != NULL);
+        for (size_t i = 0; i < STAGETEST_NPIECES; i++) {
+            CHECK_EQ_INT(decrypt(ct, ctlen, &ssh_ed_id, 1, stagetest_pieces[i], &out, &outlen, &e), 0);
+            CHECK(outlen == n && memcmp(out, in, n) == 0);
+            free(out);
+            CHECK_EQ_INT(decrypt(ct, ctlen, &ssh_rsa_id, 1, stagetest_pieces[i], &out, &outlen, &e), 0);
+            CHECK(outlen == n && memcmp(out, in, n) == 0);
+            free(out);
+        }
+        free(ct);
+    }
+    free(in);
+}
+
+TEST(scrypt_interop)
+{
+    static const char pass[] = "interop passphrase";
+    char *pw = tmp_path("pw"), *pt_path = tmp_path("p.txt"), *ct_path = tmp_path("p.age"),
+         *out_path = tmp_path("p.out");
+    struct age_recipient *r = pass_rcpt(pass, AGE_SCRYPT_LOG_N);
+    struct age_identity *id = pass_id(pass);
+    unsigned char text[] = "# a passphrase-protected identity file\nAGE-SECRET-KEY-1...\n", *ct, *pt, *out;
+    size_t ctlen, ptlen, outlen;
+    struct err e;
+
+    CHECK(access("tests/data/pty-run.py", R_OK) == 0);
+    CHECK(write_file(pw, pass, strlen(pass)) == 0);
+    /* ours (age's default work factor) to 'age -d', which asks for the passphrase on its terminal */
+    ct = encrypt(text, sizeof(text), &r, 1, 0, &ctlen);
+    CHECK(ct != NULL && write_file(ct_path, ct, ctlen) == 0);
+    free(ct);
+    {
+        char *argv[] = {"python3", "tests/data/pty-run.py", pw, "age", "-d", "-o", out_path, ct_path, NULL};
+        CHECK_EQ_INT(run(argv, "/dev/null", "/dev/null"), 0);
+        pt = read_file(out_path, &ptlen);
+        CHECK(pt != NULL && ptlen == sizeof(text) && memcmp(pt, text, ptlen) == 0);
+        free(pt);
+    }
+    /* 'age -p' to ours */
+    CHECK(write_file(pt_path, text, sizeof(text)) == 0);
+    {
+        char *argv[] = {"python3", "tests/data/pty-run.py", pw, "age", "-p", "-o", ct_path, pt_path, NULL};
+        CHECK_EQ_INT(run(argv, "/dev/null", "/dev/null"), 0);
+        ct = read_file(ct_path, &ctlen);
+        CHECK(ct != NULL && has_bytes(ct, ctlen, "\n-> scrypt "));
+        CHECK_EQ_INT(decrypt(ct, ctlen, &id, 1, 1, &out, &outlen, &e), 0);
+        CHECK(outlen == sizeof(text) && memcmp(out, text, outlen) == 0);
+        free(out);
+        free(ct);
+    }
+    age_recipient_free(r);
+    age_identity_free(id);
+}
+
 static void
 run_interop(void)
 {
@@ -1314,6 +1598,17 @@ run_interop(void)
     RUN(interop_keygen);
     RUN(interop_ours_to_age);
     RUN(interop_age_to_ours);
+    RUN(ssh_keys);
+    RUN(ssh_roundtrip);
+    RUN(ssh_forged);
+    RUN(ssh_interop);
+    RUN(scrypt_interop);
+    age_identity_free(ssh_ed_id);
+    age_identity_free(ssh_rsa_id);
+    age_identity_free(ssh_ed_other);
+    age_identity_free(ssh_rsa_other);
+    age_recipient_free(ssh_ed_rc);
+    age_recipient_free(ssh_rsa_rc);
     {
         DIR *d = opendir(tmpdir);
         struct dirent *de;
