@@ -185,7 +185,7 @@ cmd_identities(const char *path, const char *pass_file, struct age_identity **id
     }
     if ((text = secret_read_file(path, 64 * 1024, e)) == NULL)
         return err_wrap(e, "identity");
-    if (age_identity_encrypted((const char *)text->data, text->len)) {
+    if (age_identity_needs_passphrase((const char *)text->data, text->len)) {
         snprintf(what, sizeof(what), "identity '%s'", path);
         if ((pass = cmd_passphrase(pass_file, what, 0, e)) == NULL) {
             secret_free(text);

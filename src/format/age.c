@@ -606,6 +606,12 @@ age_identity_encrypted(const char *text, size_t len)
 }
 
 int
+age_identity_needs_passphrase(const char *text, size_t len)
+{
+    return age_identity_encrypted(text, len) || age_ssh_identity_encrypted(text, len);
+}
+
+int
 age_identity_load(const char *text, size_t len, struct age_identity **out, size_t max, struct err *e)
 {
     size_t n = 0, lineno = 0, off = 0;
@@ -619,7 +625,7 @@ age_identity_load(const char *text, size_t len, struct age_identity **out, size_
             err_set(e, ERR_KEY, "more than %zu identities", max);
             return -1;
         }
-        return (out[0] = age_ssh_identity_parse(text, len, e)) == NULL ? -1 : 1;
+        return (out[0] = age_ssh_identity_parse(text, len, NULL, e)) == NULL ? -1 : 1;
     }
     while (off < len) {
         const char *line = text + off, *nl = memchr(line, '\n', len - off);
@@ -1922,6 +1928,12 @@ age_identity_load_encrypted(const char *text, size_t len, const struct secret *p
     struct stage *dec = NULL;
     int n = -1;
 
+    if (age_ssh_is_identity(text, len)) { /* an OpenSSH private key, perhaps with a passphrase */
+        free(sink);
+        if (max == 0)
+            return err_set(e, ERR_KEY, "more than %zu identities", max);
+        return (out[0] = age_ssh_identity_parse(text, len, pass, e)) == NULL ? -1 : 1;
+    }
     if (sink == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         return -1;

@@ -37,8 +37,8 @@ struct age_identity *age_identity_parse(const char *s, size_t len, struct err *e
 /**
  * age_identity_load(text, len, out, max, e): parse an identity file's text: one identity per line,
  * blank lines and lines starting with '#' ignored; or an unencrypted OpenSSH private key
- * ("-----BEGIN OPENSSH PRIVATE KEY-----", Ed25519 or RSA). A passphrase-protected age identity file is
- * refused here (see age_identity_load_encrypted), and so is a passphrase-protected OpenSSH key. Stores up to ${max}
+ * ("-----BEGIN OPENSSH PRIVATE KEY-----", Ed25519 or RSA). Passphrase-protected files, age or OpenSSH,
+ * are refused here (see age_identity_load_encrypted). Stores up to ${max}
  * identities in ${out} (the caller frees each). Returns the number stored (at least 1) or -1.
  */
 int age_identity_load(const char *text, size_t len, struct age_identity **out, size_t max, struct err *e);
@@ -47,10 +47,17 @@ int age_identity_load(const char *text, size_t len, struct age_identity **out, s
 int age_identity_encrypted(const char *text, size_t len);
 
 /**
+ * age_identity_needs_passphrase(text, len): whether an identity file is passphrase-protected: an age
+ * file (age_identity_encrypted) or an OpenSSH private key with a passphrase.
+ */
+int age_identity_needs_passphrase(const char *text, size_t len);
+
+/**
  * age_identity_load_encrypted(text, len, pass, out, max, e): decrypt a passphrase-protected identity
  * file (an age file with one scrypt stanza, as 'age -p' and 'safedump keygen --passphrase' write it)
- * with ${pass}, then load the identities inside as age_identity_load() does. The plaintext lives only in
- * a secret buffer. A passphrase that does not open the file is ERR_KEY "wrong passphrase".
+ * with ${pass}, then load the identities inside as age_identity_load() does; or load an OpenSSH private
+ * key protected by ${pass} (bcrypt_pbkdf, AES). The plaintext lives only in secret buffers. A passphrase
+ * that does not open the file is ERR_KEY "wrong passphrase".
  */
 int age_identity_load_encrypted(const char *text, size_t len, const struct secret *pass, struct age_identity **out,
                                 size_t max, struct err *e);

@@ -88,8 +88,15 @@ struct age_recipient *age_ssh_recipient_parse(const char *s, struct err *e);
 /** age_ssh_is_identity(text, len): whether ${text} is an OpenSSH private key file. */
 int age_ssh_is_identity(const char *text, size_t len);
 
-/** age_ssh_identity_parse(text, len, e): an unencrypted OpenSSH private key (Ed25519 or RSA). */
-struct age_identity *age_ssh_identity_parse(const char *text, size_t len, struct err *e);
+/** age_ssh_identity_encrypted(text, len): whether ${text} is an OpenSSH private key with a passphrase. */
+int age_ssh_identity_encrypted(const char *text, size_t len);
+
+/**
+ * age_ssh_identity_parse(text, len, pass, e): an OpenSSH private key (Ed25519 or RSA), with ${pass} if
+ * it is passphrase-protected (NULL: refused). A passphrase that does not decrypt it is ERR_KEY "wrong
+ * passphrase".
+ */
+struct age_identity *age_ssh_identity_parse(const char *text, size_t len, const struct secret *pass, struct err *e);
 
 /** age_ssh_stanza_max(r): an upper bound of the length of ${r}'s stanza in the header. */
 size_t age_ssh_stanza_max(const struct age_recipient *r);

@@ -12,8 +12,9 @@
  *   tweak = HKDF-SHA-256(ikm = empty, salt = SSH wire public key, info = label), and the label is
  *   "age-encryption.org/v1/ssh-ed25519". The stanza is "-> ssh-ed25519 TAG SHARE" with the 32-byte body.
  *
- * Private keys come from OpenSSH's own format ("openssh-key-v1", PROTOCOL.key in OpenSSH). Keys with a
- * passphrase (bcrypt_pbkdf, which libcrypto lacks) are refused with a hint.
+ * Private keys come from OpenSSH's own format ("openssh-key-v1", PROTOCOL.key in OpenSSH), also with a
+ * passphrase: bcrypt_pbkdf (bcrypt_pbkdf.c) derives the key and IV of the cipher (aes256-ctr, as
+ * ssh-keygen writes them, and the other AES modes of OpenSSH's list).
  */
 #include <assert.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@
 
 #include "format/age.h"
 #include "format/age_int.h"
+#include "format/bcrypt_pbkdf.h"
 #include "util/err.h"
 #include "util/secret.h"
 
@@ -40,6 +42,7 @@
 #define PEM_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----"
 #define PEM_END "-----END OPENSSH PRIVATE KEY-----"
 #define KEY_MAGIC "openssh-key-v1"
+#define BCRYPT_MAX_ROUNDS 100000 /* ssh-keygen's default is 16; beyond this a file is rather an attack */
 #define RSA_MIN_BITS 2048
 #define RSA_MAX_BITS 16384
 #define COLUMNS 64
@@ -455,43 +458,143 @@ out:
     return rc;
 }
 
+/* key_header(raw, w, cipher, clen, e): check the magic of a decoded key file, read its cipher name. */
+static int
+key_header(const struct secret *raw, struct wire *w, const unsigned char **cipher, size_t *clen, struct err *e)
+{
+    w->p = raw->data;
+    w->n = raw->len;
+    if (w->n < sizeof(KEY_MAGIC) || memcmp(w->p, KEY_MAGIC, sizeof(KEY_MAGIC)) != 0)
+        return err_set(e, ERR_KEY, "malformed OpenSSH private key: no '" KEY_MAGIC "' magic");
+    w->p += sizeof(KEY_MAGIC);
+    w->n -= sizeof(KEY_MAGIC);
+    if (wire_string(w, cipher, clen) == -1)
+        return err_set(e, ERR_KEY, "malformed OpenSSH private key");
+    return 0;
+}
+
+int
+age_ssh_identity_encrypted(const char *text, size_t len)
+{
+    struct err e;
+    struct secret *raw;
+    struct wire w;
+    const unsigned char *c;
+    size_t clen;
+    int enc = 0;
+
+    if (!age_ssh_is_identity(text, len) || (raw = pem_decode(text, len, &e)) == NULL)
+        return 0;
+    if (key_header(raw, &w, &c, &clen, &e) == 0)
+        enc = !wire_is(c, clen, "none");
+    secret_free(raw);
+    return enc;
+}
+
+/*
+ * decrypt_private(w, cipher, clen, pass, priv, plain, e): the private section of a key encrypted with
+ * ${cipher} (aes256-ctr, aes192-ctr, aes128-ctr, aes256-cbc, aes128-cbc), its key and IV from
+ * bcrypt_pbkdf(passphrase, salt, rounds) with the KDF options that follow in ${w}. The plaintext goes
+ * into a new secret *${plain}, and ${priv} points into it.
+ */
+static int
+decrypt_private(struct wire *w, const unsigned char *cipher, size_t clen, const struct secret *pass,
+                const unsigned char *privp, size_t privlen, struct secret **plain, struct err *e)
+{
+    static const struct {
+        const char *name;
+        const EVP_CIPHER *(*cipher)(void);
+    } ciphers[] = {
+        {"aes256-ctr", EVP_aes_256_ctr}, {"aes192-ctr", EVP_aes_192_ctr}, {"aes128-ctr", EVP_aes_128_ctr},
+        {"aes256-cbc", EVP_aes_256_cbc}, {"aes128-cbc", EVP_aes_128_cbc},
+    };
+    const EVP_CIPHER *c = NULL;
+    const unsigned char *kdf, *opts, *salt;
+    size_t kdflen, optslen, saltlen;
+    struct wire o;
+    uint32_t rounds;
+    unsigned char kiv[64];
+    EVP_CIPHER_CTX *ctx = NULL;
+    int klen, ivlen, l1 = 0, l2 = 0, rc = -1;
+
+    for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]) && c == NULL; i++)
+        if (wire_is(cipher, clen, ciphers[i].name))
+            c = ciphers[i].cipher();
+    if (c == NULL) {
+        err_set(e, ERR_KEY, "the OpenSSH private key is encrypted with '%.*s', which is not supported",
+                clen < 40 ? (int)clen : 40, (const char *)cipher);
+        return err_hint(e, "re-encrypt a copy with 'ssh-keygen -p -Z aes256-ctr -f COPY' (ssh-keygen's default)");
+    }
+    if (wire_string(w, &kdf, &kdflen) == -1 || wire_string(w, &opts, &optslen) == -1)
+        return err_set(e, ERR_KEY, "malformed OpenSSH private key");
+    if (!wire_is(kdf, kdflen, "bcrypt"))
+        return err_set(e, ERR_KEY, "malformed OpenSSH private key: an encrypted key without the bcrypt KDF");
+    o.p = opts;
+    o.n = optslen;
+    if (wire_string(&o, &salt, &saltlen) == -1 || wire_u32(&o, &rounds) == -1 || o.n != 0 || saltlen == 0)
+        return err_set(e, ERR_KEY, "malformed OpenSSH private key: bad bcrypt options");
+    if (rounds == 0 || rounds > BCRYPT_MAX_ROUNDS)
+        return err_set(e, ERR_KEY, "OpenSSH private key: %u bcrypt rounds (at most %d)", rounds, BCRYPT_MAX_ROUNDS);
+    klen = EVP_CIPHER_get_key_length(c);
+    ivlen = EVP_CIPHER_get_iv_length(c);
+    if (privlen == 0 || privlen % (size_t)EVP_CIPHER_get_block_size(c) != 0 || privlen % 8 != 0 || privlen > INT32_MAX)
+        return err_set(e, ERR_KEY, "malformed OpenSSH private key: the encrypted section is %zu bytes", privlen);
+    if (bcrypt_pbkdf(pass->data, pass->len, salt, saltlen, kiv, (size_t)(klen + ivlen), rounds) == -1) {
+        age_crypto_fail(e, "bcrypt_pbkdf");
+        goto out;
+    }
+    if ((*plain = secret_new(privlen + 32, e)) == NULL)
+        goto out;
+    if ((ctx = EVP_CIPHER_CTX_new()) == NULL || EVP_DecryptInit_ex(ctx, c, NULL, kiv, kiv + klen) != 1 ||
+        EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
+        EVP_DecryptUpdate(ctx, (*plain)->data, &l1, privp, (int)privlen) != 1 ||
+        EVP_DecryptFinal_ex(ctx, (*plain)->data + l1, &l2) != 1) {
+        age_crypto_fail(e, "OpenSSH private key decryption");
+        goto out;
+    }
+    (*plain)->len = (size_t)(l1 + l2);
+    rc = 0;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    secret_wipe(kiv, sizeof(kiv));
+    return rc;
+}
+
 struct age_identity *
-age_ssh_identity_parse(const char *text, size_t len, struct err *e)
+age_ssh_identity_parse(const char *text, size_t len, const struct secret *pass, struct err *e)
 {
     struct age_identity *id = calloc(1, sizeof(*id));
-    struct secret *raw = NULL;
+    struct secret *raw = NULL, *plain = NULL;
     struct wire w, priv;
-    const unsigned char *s, *pub, *privp, *ktype;
-    size_t slen, publen, privlen, ktlen;
+    const unsigned char *s, *cipher, *pub, *privp, *ktype;
+    size_t slen, clen, publen, privlen, ktlen;
     uint32_t nkeys, c1, c2;
     unsigned char xpub[AGE_KEY_LEN];
     EVP_PKEY *rsa_pub = NULL;
     enum age_key_type type;
+    int encrypted;
 
     if (id == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
-    if ((raw = pem_decode(text, len, e)) == NULL)
+    if ((raw = pem_decode(text, len, e)) == NULL || key_header(raw, &w, &cipher, &clen, e) == -1)
         goto fail;
-    w.p = raw->data;
-    w.n = raw->len;
-    if (w.n < sizeof(KEY_MAGIC) || memcmp(w.p, KEY_MAGIC, sizeof(KEY_MAGIC)) != 0) {
-        err_set(e, ERR_KEY, "malformed OpenSSH private key: no '" KEY_MAGIC "' magic");
+    encrypted = !wire_is(cipher, clen, "none");
+    if (encrypted && pass == NULL) {
+        err_set(e, ERR_KEY, "the OpenSSH private key is passphrase-protected and no passphrase was given");
         goto fail;
     }
-    w.p += sizeof(KEY_MAGIC);
-    w.n -= sizeof(KEY_MAGIC);
-    if (wire_string(&w, &s, &slen) == -1)
+    if (!encrypted &&
+        (wire_string(&w, &s, &slen) == -1 || !wire_is(s, slen, "none") || wire_string(&w, &s, &slen) == -1))
         goto malformed;
-    if (!wire_is(s, slen, "none")) {
-        err_set(e, ERR_KEY, "the OpenSSH private key is passphrase-protected, which is not supported");
-        err_hint(e, "remove the passphrase from a copy kept offline with 'ssh-keygen -p -f COPY', or use an age "
-                    "identity ('safedump keygen --passphrase')");
-        goto fail;
+    if (encrypted) { /* the KDF name and options come next: read them, but decrypt only after the public key */
+        struct wire k = w;
+        if (wire_string(&w, &s, &slen) == -1 || wire_string(&w, &s, &slen) == -1)
+            goto malformed;
+        priv = k;
     }
-    if (wire_string(&w, &s, &slen) == -1 || !wire_is(s, slen, "none") || wire_string(&w, &s, &slen) == -1 ||
-        wire_u32(&w, &nkeys) == -1)
+    if (wire_u32(&w, &nkeys) == -1)
         goto malformed;
     if (nkeys != 1) {
         err_set(e, ERR_KEY, "the OpenSSH private key file holds %u keys instead of 1", nkeys);
@@ -513,10 +616,25 @@ age_ssh_identity_parse(const char *text, size_t len, struct err *e)
     id->wire_len = publen;
     if (tag_of(id->tag, id->wire, id->wire_len, e) == -1)
         goto fail;
+    if (encrypted) {
+        if (decrypt_private(&priv, cipher, clen, pass, privp, privlen, &plain, e) == -1 || plain == NULL)
+            goto fail;
+        privp = plain->data;
+        privlen = plain->len;
+    }
     priv.p = privp;
     priv.n = privlen;
-    if (wire_u32(&priv, &c1) == -1 || wire_u32(&priv, &c2) == -1 || c1 != c2 ||
-        wire_string(&priv, &ktype, &ktlen) == -1)
+    /* the two check words are equal only when the passphrase was right */
+    if (wire_u32(&priv, &c1) == -1 || wire_u32(&priv, &c2) == -1)
+        goto malformed;
+    if (c1 != c2) {
+        if (encrypted) {
+            err_set(e, ERR_KEY, "wrong passphrase");
+            goto fail;
+        }
+        goto malformed;
+    }
+    if (wire_string(&priv, &ktype, &ktlen) == -1)
         goto malformed;
     if (!wire_is(ktype, ktlen, type == AGE_KEY_SSH_ED25519 ? "ssh-ed25519" : "ssh-rsa"))
         goto malformed;
@@ -526,11 +644,13 @@ age_ssh_identity_parse(const char *text, size_t len, struct err *e)
         err_set(e, ERR_KEY, "malformed OpenSSH private key: the private key does not match the public key");
         goto fail;
     }
+    secret_free(plain);
     secret_free(raw);
     return id;
 malformed:
     err_set(e, ERR_KEY, "malformed OpenSSH private key");
 fail:
+    secret_free(plain);
     secret_free(raw);
     age_identity_free(id);
     return NULL;

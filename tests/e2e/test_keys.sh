@@ -3,7 +3,7 @@
 # the age key inside a passphrase-protected identity file; then restores with each identity (the OpenSSH
 # private keys as they are, the protected file with --passphrase-file, SAFEDUMP_PASSPHRASE_FILE and
 # its terminal prompt), the no-lock-in recipe with age and an SSH key, and the refusals: a wrong
-# passphrase, no terminal and no passphrase file, a passphrase-protected OpenSSH key, bad recipients.
+# passphrase, no terminal and no passphrase file, bad recipients; and an OpenSSH key with a passphrase.
 # Run with tests/run.sh e2e/test_keys.sh (or directly with bash).
 # shellcheck source=tests/e2e/lib.sh disable=SC2034,SC2317 # WHY is read by lib.sh; cases run through tcase
 . "$(dirname "$0")/lib.sh"
@@ -93,6 +93,9 @@ t_verify_counts_all_stanzas() {
     expect_exit 0 "$SAFEDUMP" verify "srcdb@$ID" --repository "$R" || return
     grep -q "^srcdb@$ID ok" "$OUT" || why "no line 'srcdb@$ID ok' in: $(_e2e_show "$OUT")" || return
     expect_exit 0 "$SAFEDUMP" verify "srcdb@$ID" --repository "$R" --identity "$KD/rsa" || return
+    expect_exit 0 "$SAFEDUMP" verify "srcdb@$ID" --repository "$R" --identity "$KD/protected.key.age" \
+        --passphrase-file "$KD/pass" || return
+    grep -q "^srcdb@$ID ok" "$OUT" || why "verify with the protected identity: no line 'srcdb@$ID ok'" || return
 }
 
 # restore_with NAME ARGS...: restore the backup into a new database NAME and compare it with srcdb.
@@ -169,10 +172,25 @@ t_passphrase_file_mode() {
 }
 
 t_ssh_key_with_passphrase() {
-    expect_exit 1 "$SAFEDUMP" restore "srcdb@$ID" --repository "$R" --identity "$KD/edpass" --to "$E2E_WORK/x.dump" || return
+    # a second backup, to the passphrase-protected OpenSSH key (bcrypt_pbkdf + aes256-ctr, as ssh-keygen makes it)
+    printf 'ssh pass\n' >"$KD/sshpass"
+    chmod 600 "$KD/sshpass"
+    expect_exit 0 "$SAFEDUMP" backup --source "$(pg_url srcdb)" --repository "$E2E_WORK/repo2" \
+        --recipient "$(cat "$KD/edpass.pub")" || return
+    expect_exit 0 "$SAFEDUMP" restore srcdb@latest --repository "$E2E_WORK/repo2" --identity "$KD/edpass" \
+        --passphrase-file "$KD/sshpass" --to "$E2E_WORK/sshpass.dump" || return
+    pg_restore -l "$E2E_WORK/sshpass.dump" >/dev/null || why "the restored file is not a pg_dump archive" || return
+    expect_exit 1 "$SAFEDUMP" restore srcdb@latest --repository "$E2E_WORK/repo2" --identity "$KD/edpass" \
+        --passphrase-file "$KD/pass" --to "$E2E_WORK/sshwrong.dump" || return
     expect_error_format || return
-    expect_stderr_contains "passphrase-protected, which is not supported" || return
-    expect_stderr_contains "hint: remove the passphrase from a copy kept offline with 'ssh-keygen -p -f COPY'" || return
+    head -n 1 "$ERR" | grep -q -F "identity '$KD/edpass': wrong passphrase" ||
+        why "expected \"identity '...': wrong passphrase\": $(_e2e_show "$ERR")" || return
+    # age opens the same backup with the same key, asking for its passphrase on a terminal
+    local d
+    d=$(find "$E2E_WORK/repo2/srcdb" -name data.dump.zst.age | head -n 1)
+    python3 "$PTY" "$KD/sshpass" age -d -i "$KD/edpass" -o "$E2E_WORK/sshpass.zst" "$d" </dev/null ||
+        why "age -d -i edpass (under a pty) failed" || return
+    zstd -q -d -c "$E2E_WORK/sshpass.zst" | cmp - "$E2E_WORK/sshpass.dump" || why "age and safedump disagree" || return
 }
 
 t_wrong_ssh_key() {
@@ -227,7 +245,7 @@ tcase_must "keys: ssh-keygen ed25519 and rsa, keygen, keygen --passphrase" t_key
 tcase "age -d opens the passphrase-protected identity file" t_age_opens_protected_identity
 tcase_must "backup to ssh-ed25519, ssh-rsa and age recipients" t_backup
 tcase "the manifest lists each recipient's key without its comment" t_manifest_recipients
-tcase "verify counts every stanza type against the manifest" t_verify_counts_all_stanzas
+tcase "verify counts every stanza type; verify --identity with an SSH key and a protected identity" t_verify_counts_all_stanzas
 tcase "restore with the ssh-ed25519 private key" t_restore_ed25519
 tcase "restore with the ssh-rsa private key" t_restore_rsa
 tcase "restore with the age identity" t_restore_age
@@ -238,7 +256,7 @@ tcase "no lock-in: age -d -i SSH-KEY | zstd -d" t_no_lock_in_ssh
 tcase "a wrong passphrase is one line, exit 1, nothing written" t_wrong_passphrase
 tcase "no terminal and no passphrase file: exit 2 with a hint" t_no_terminal
 tcase "a passphrase file others can read is refused" t_passphrase_file_mode
-tcase "a passphrase-protected OpenSSH key is refused with a hint" t_ssh_key_with_passphrase
+tcase "a passphrase-protected OpenSSH key: backup, restore with --passphrase-file, wrong passphrase, age" t_ssh_key_with_passphrase
 tcase "another SSH key matches no stanza" t_wrong_ssh_key
 tcase "unsupported and malformed SSH recipients are refused" t_bad_recipients
 tcase "keygen --passphrase refusals" t_keygen_passphrase_refusals

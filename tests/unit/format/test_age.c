@@ -1407,13 +1407,57 @@ TEST(ssh_keys)
     id = ssh_identity("ecdsa", &e);
     CHECK(id == NULL);
     CHECK_CONTAINS(e.msg, "unsupported SSH key type 'ecdsa-sha2-nistp256'");
-    /* a passphrase-protected OpenSSH key is refused with a way out */
+    /* passphrase-protected OpenSSH keys (bcrypt_pbkdf, aes256-ctr) need the passphrase */
     CHECK(ssh_key("edpass", "ed25519", NULL, "a passphrase") == 0);
+    CHECK(ssh_key("rsapass", "rsa", "2048", "a passphrase") == 0);
     id = ssh_identity("edpass", &e);
     CHECK(id == NULL);
     CHECK_EQ_INT(e.code, ERR_KEY);
-    CHECK_CONTAINS(e.msg, "passphrase-protected");
-    CHECK_CONTAINS(e.hint, "ssh-keygen -p");
+    CHECK_CONTAINS(e.msg, "passphrase-protected and no passphrase was given");
+    for (int k = 0; k < 2; k++) {
+        const char *name = k ? "rsapass" : "edpass";
+        struct secret *good = pass_secret("a passphrase"), *bad = pass_secret("a passphrasE");
+        struct age_identity *ids[1] = {NULL};
+        struct age_recipient *pub = age_recipient_parse(ssh_pub_line(name), &e);
+        size_t n;
+        unsigned char *t = read_file(tmp_path(name), &n), *ct, *out, in[] = "protected";
+        size_t ctlen, outlen;
+        CHECK(t != NULL && pub != NULL);
+        CHECK(age_identity_needs_passphrase((const char *)t, n));
+        CHECK_EQ_INT(age_identity_load_encrypted((const char *)t, n, bad, ids, 1, &e), -1);
+        CHECK_EQ_INT(e.code, ERR_KEY);
+        CHECK_EQ_STR(e.msg, "wrong passphrase");
+        CHECK_EQ_INT(age_identity_load_encrypted((const char *)t, n, good, ids, 1, &e), 1);
+        ct = encrypt(in, sizeof(in), &pub, 1, 0, &ctlen);
+        CHECK_EQ_INT(decrypt(ct, ctlen, ids, 1, 0, &out, &outlen, &e), 0);
+        CHECK(outlen == sizeof(in) && memcmp(out, in, outlen) == 0);
+        free(out);
+        free(ct);
+        age_identity_free(ids[0]);
+        age_recipient_free(pub);
+        secret_free(good);
+        secret_free(bad);
+        secret_wipe(t, n);
+        free(t);
+    }
+    /* ciphers other than AES-CTR/CBC are refused with a way out */
+    {
+        char *path = tmp_path("edchacha"),
+             *argv[] = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "pw", "-Z", "chacha20-poly1305@openssh.com",
+                        "-f",         path, NULL};
+        struct secret *pw = pass_secret("pw");
+        struct age_identity *ids[1] = {NULL};
+        size_t n;
+        unsigned char *t;
+        CHECK_EQ_INT(run(argv, NULL, "/dev/null"), 0);
+        t = read_file(path, &n);
+        CHECK(t != NULL);
+        CHECK_EQ_INT(age_identity_load_encrypted((const char *)t, n, pw, ids, 1, &e), -1);
+        CHECK_CONTAINS(e.msg, "encrypted with 'chacha20-poly1305@openssh.com', which is not supported");
+        CHECK_CONTAINS(e.hint, "ssh-keygen -p -Z aes256-ctr");
+        secret_free(pw);
+        free(t);
+    }
     /* a truncated key file */
     {
         size_t n;
