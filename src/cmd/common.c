@@ -12,6 +12,7 @@
 #include "cmd/config.h"
 #include "format/age.h"
 #include "util/err.h"
+#include "util/interrupt.h"
 #include "util/secret.h"
 
 const char *cmd_config_path;
@@ -92,6 +93,10 @@ tty_read(int fd, const char *prompt, struct err *e)
     }
     for (;;) {
         ssize_t n = read(fd, &c, 1);
+        if (n == -1 && errno == EINTR && interrupt_pending() != 0) {
+            err_set(e, ERR_KEY, "interrupted while reading the passphrase");
+            goto fail;
+        }
         if (n == -1 && errno == EINTR)
             continue;
         if (n == -1) {
