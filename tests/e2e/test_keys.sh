@@ -202,10 +202,16 @@ t_wrong_ssh_key() {
 t_bad_recipients() {
     ssh-keygen -q -t ecdsa -N '' -f "$KD/ecdsa" || why "ssh-keygen ecdsa failed" || return
     expect_exit 2 "$SAFEDUMP" backup --source "$(pg_url srcdb)" --repository "$R" --recipient "$(cat "$KD/ecdsa.pub")" || return
-    expect_stderr_contains "unsupported SSH key type 'ecdsa-sha2-nistp256'" || return
-    printf '[defaults]\nrepository = %s\nrecipient = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx\n' "$R" >"$E2E_WORK/bad.conf"
-    expect_exit 2 "$SAFEDUMP" backup --config "$E2E_WORK/bad.conf" --source "$(pg_url srcdb)" || return
-    expect_stderr_contains "key 'recipient': recipient 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx': malformed SSH public key" || return
+    expect_stderr_contains "not an age recipient or an SSH public key" || return
+    expect_stderr_contains "hint: a recipient is an age public key" || return
+    # a malformed key of a supported type: 'check' names the job, 'backup' refuses to start
+    printf '[defaults]\nrepository = %s\nrecipient = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx\n[bad]\nsource = %s\n' \
+        "$R" "$(pg_url srcdb)" >"$E2E_WORK/bad.conf"
+    expect_exit 2 "$SAFEDUMP" check --config "$E2E_WORK/bad.conf" || return
+    expect_stderr_contains "job 'bad': recipient 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx': malformed SSH public key" || return
+    expect_exit 1 "$SAFEDUMP" backup --config "$E2E_WORK/bad.conf" bad || return
+    expect_stderr_contains "recipient 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx': malformed SSH public key" || return
+    [ -z "$(find "$R" -path '*/bad/*' 2>/dev/null | head -n 1)" ] || why "the refused backup left objects" || return
 }
 
 t_keygen_passphrase_refusals() {
