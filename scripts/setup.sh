@@ -11,6 +11,7 @@ pkgs=(
   postgresql-15 postgresql-client-15 age zstd gnupg
   nodejs npm python3 procps time util-linux systemd tzdata
   prometheus-pushgateway prometheus
+  openssh-client  # ssh-keygen: SSH recipients and identities in the tests
 )
 missing=()
 for p in "${pkgs[@]}"; do

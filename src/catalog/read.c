@@ -149,9 +149,10 @@ read_integrity(struct storage *st, const struct manifest *m, struct err *e)
         return -1;
     catalog_key(key, sizeof(key), m->job, m->id, m->data_name);
     rc = storage_get(st, key, s, e) == 0 && stage_finish(s, e) == 0 ? 0 : -1;
-    if (rc == 0 && is_age && age_scan_info(scan, &info) == 0 && info.x25519_stanzas != m->n_recipients)
-        rc = err_set(e, ERR_VERIFY, "age header has %zu X25519 stanzas, the manifest lists %zu recipients",
-                     info.x25519_stanzas, m->n_recipients);
+    /* every recipient type (X25519, ssh-ed25519, ssh-rsa) writes one stanza */
+    if (rc == 0 && is_age && age_scan_info(scan, &info) == 0 && info.stanzas != m->n_recipients)
+        rc = err_set(e, ERR_VERIFY, "age header has %zu recipient stanzas, the manifest lists %zu recipients",
+                     info.stanzas, m->n_recipients);
     stage_free(s);
     if (rc == -1 && e->code == ERR_NOTFOUND)
         err_set(e, ERR_VERIFY, "data object '%s' is missing", key);

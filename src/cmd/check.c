@@ -161,7 +161,8 @@ check_config(const struct config *cfg, struct err *e)
         if ((n = cmd_recipients(j, rcpt, CMD_MAX_KEYS, e)) == -1) {
             if (e->code == ERR_KEY)
                 e->code = ERR_CONFIG; /* a bad key in the file is a configuration error */
-            err_hint(e, "recipients are the age1... lines that 'safedump keygen' prints");
+            err_hint(e, "recipients are the age1... lines that 'safedump keygen' prints, or SSH public key lines "
+                        "'ssh-ed25519 AAAA...' or 'ssh-rsa AAAA...'");
             return err_wrap(e, "job '%s'", j->name);
         }
         for (k = 0; k < n; k++)

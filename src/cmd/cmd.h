@@ -56,10 +56,20 @@ int cmd_config_load(struct config *c, const char *path, struct err *e);
 const char *cmd_repository(const struct config *c, const char *flag, struct err *e);
 
 /**
- * cmd_identities(path, ids, max, e): load identities from ${path}, else $SAFEDUMP_IDENTITY.
- * Returns how many or -1. ${path} NULL and no environment variable: ERR_USAGE.
+ * cmd_identities(path, pass_file, ids, max, e): load identities from ${path}, else $SAFEDUMP_IDENTITY:
+ * age identities, an OpenSSH private key, or a passphrase-protected age identity file, whose
+ * passphrase comes from cmd_passphrase(${pass_file}). Returns how many or -1. ${path} NULL and no
+ * environment variable: ERR_USAGE.
  */
-int cmd_identities(const char *path, struct age_identity **ids, size_t max, struct err *e);
+int cmd_identities(const char *path, const char *pass_file, struct age_identity **ids, size_t max, struct err *e);
+
+/**
+ * cmd_passphrase(file, what, confirm, e): a passphrase, never from argv: from ${file} (--passphrase-file),
+ * else the file named by $SAFEDUMP_PASSPHRASE_FILE (one trailing newline is not part of it; the file
+ * must not be readable by others), else asked on /dev/tty without echo ("passphrase for WHAT: "), twice
+ * if ${confirm}. Empty passphrases are refused. The caller frees the secret.
+ */
+struct secret *cmd_passphrase(const char *file, const char *what, int confirm, struct err *e);
 
 /** cmd_recipients(j, out, max, e): parse the job's recipients and recipients_file. Returns the count or -1. */
 int cmd_recipients(const struct job_conf *j, struct age_recipient **out, size_t max, struct err *e);

@@ -1,14 +1,19 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "format/age.h"
 #include "format/pgp.h"
 #include "util/err.h"
+#include "util/interrupt.h"
 #include "util/secret.h"
 
 const char *cmd_config_path;
@@ -53,10 +58,129 @@ cmd_repository(const struct config *c, const char *flag, struct err *e)
     return NULL;
 }
 
-int
-cmd_identities(const char *path, struct age_identity **ids, size_t max, struct err *e)
+#define PASSPHRASE_MAX 1024
+
+/* chomp(s): drop one trailing LF or CRLF. */
+static void
+chomp(struct secret *s)
 {
-    struct secret *text;
+    if (s->len > 0 && s->data[s->len - 1] == '\n')
+        s->len--;
+    if (s->len > 0 && s->data[s->len - 1] == '\r')
+        s->len--;
+}
+
+/* tty_read(fd, prompt, e): one line from the terminal ${fd} with echo off. */
+static struct secret *
+tty_read(int fd, const char *prompt, struct err *e)
+{
+    struct termios old, quiet;
+    struct secret *s = secret_new(PASSPHRASE_MAX, e);
+    int restore = 0;
+    char c;
+
+    if (s == NULL)
+        return NULL;
+    s->len = 0;
+    if (tcgetattr(fd, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
+        quiet.c_lflag |= ECHONL;
+        restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+    if (write(fd, prompt, strlen(prompt)) < 0) {
+        err_sys(e, ERR_IO, "unable to write to the terminal");
+        goto fail;
+    }
+    for (;;) {
+        ssize_t n = read(fd, &c, 1);
+        if (n == -1 && errno == EINTR && interrupt_pending() != 0) {
+            err_set(e, ERR_KEY, "interrupted while reading the passphrase");
+            goto fail;
+        }
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1) {
+            err_sys(e, ERR_IO, "unable to read the passphrase from the terminal");
+            goto fail;
+        }
+        if (n == 0 || c == '\n')
+            break;
+        if (s->len == s->cap) {
+            err_set(e, ERR_KEY, "the passphrase is longer than %d bytes", PASSPHRASE_MAX);
+            goto fail;
+        }
+        s->data[s->len++] = (unsigned char)c;
+    }
+    secret_wipe(&c, 1);
+    if (restore)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    chomp(s);
+    return s;
+fail:
+    if (restore)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    secret_free(s);
+    return NULL;
+}
+
+struct secret *
+cmd_passphrase(const char *file, const char *what, int confirm, struct err *e)
+{
+    struct secret *s = NULL, *again = NULL;
+    char prompt[512];
+    int fd;
+
+    if (file == NULL && getenv("SAFEDUMP_PASSPHRASE_FILE") != NULL && getenv("SAFEDUMP_PASSPHRASE_FILE")[0] != '\0')
+        file = getenv("SAFEDUMP_PASSPHRASE_FILE");
+    if (file != NULL) {
+        if ((s = secret_read_file(file, PASSPHRASE_MAX, e)) == NULL) {
+            err_wrap(e, "passphrase file");
+            return NULL;
+        }
+        chomp(s);
+        if (s->len == 0) {
+            secret_free(s);
+            err_set(e, ERR_KEY, "passphrase file '%s' is empty", file);
+            return NULL;
+        }
+        return s;
+    }
+    if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) == -1) {
+        err_set(e, ERR_USAGE, "a passphrase is needed for %s and there is no terminal to ask for it", what);
+        err_hint(e, "give --passphrase-file FILE or set SAFEDUMP_PASSPHRASE_FILE (a file of mode 0600)");
+        return NULL;
+    }
+    snprintf(prompt, sizeof(prompt), "passphrase for %s: ", what);
+    if ((s = tty_read(fd, prompt, e)) == NULL)
+        goto out;
+    if (s->len == 0) {
+        err_set(e, ERR_KEY, "empty passphrase");
+        goto fail;
+    }
+    if (confirm) {
+        if ((again = tty_read(fd, "same passphrase again: ", e)) == NULL)
+            goto fail;
+        if (again->len != s->len || memcmp(again->data, s->data, s->len) != 0) {
+            err_set(e, ERR_KEY, "the passphrases do not match");
+            goto fail;
+        }
+    }
+    goto out;
+fail:
+    secret_free(s);
+    s = NULL;
+out:
+    secret_free(again);
+    close(fd);
+    return s;
+}
+
+int
+cmd_identities(const char *path, const char *pass_file, struct age_identity **ids, size_t max, struct err *e)
+{
+    struct secret *text, *pass;
+    char what[300];
     int n;
 
     if (path == NULL)
@@ -67,7 +191,17 @@ cmd_identities(const char *path, struct age_identity **ids, size_t max, struct e
     }
     if ((text = secret_read_file(path, 64 * 1024, e)) == NULL)
         return err_wrap(e, "identity");
-    n = age_identity_load((const char *)text->data, text->len, ids, max, e);
+    if (age_identity_needs_passphrase((const char *)text->data, text->len)) {
+        snprintf(what, sizeof(what), "identity '%s'", path);
+        if ((pass = cmd_passphrase(pass_file, what, 0, e)) == NULL) {
+            secret_free(text);
+            return -1;
+        }
+        n = age_identity_load_encrypted((const char *)text->data, text->len, pass, ids, max, e);
+        secret_free(pass);
+    } else {
+        n = age_identity_load((const char *)text->data, text->len, ids, max, e);
+    }
     secret_free(text);
     if (n == -1)
         return err_wrap(e, "identity '%s'", path);
@@ -122,7 +256,8 @@ cmd_recipients(const struct job_conf *j, struct age_recipient **out, size_t max,
     }
     if (n == 0) {
         err_set(e, ERR_USAGE, "job '%s' has no recipient", j->name);
-        err_hint(e, "give --recipient age1... (from 'safedump keygen') or set 'recipient' in the configuration");
+        err_hint(e, "give --recipient age1... (from 'safedump keygen') or an SSH public key, or set 'recipient' in "
+                    "the configuration");
         goto fail;
     }
     return n;

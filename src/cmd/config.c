@@ -278,8 +278,12 @@ config_set(struct job_conf *j, const char *key, const char *v, struct err *e)
     if (strcmp(key, "repository") == 0)
         return set_str(&j->repository, v, e);
     if (strcmp(key, "recipient") == 0) {
-        if (strncmp(v, "age1", 4) != 0)
-            return err_set(e, ERR_CONFIG, "recipient '%s': not an age recipient (age1...)", v);
+        /* the form only: the keys are parsed per job (cmd_recipients), where errors name the job */
+        if (strncmp(v, "age1", 4) != 0 && strncmp(v, "ssh-ed25519 ", 12) != 0 && strncmp(v, "ssh-rsa ", 8) != 0) {
+            err_set(e, ERR_CONFIG, "recipient '%s': not an age recipient or an SSH public key", v);
+            return err_hint(e, "a recipient is an age public key 'age1...' (from 'safedump keygen') or an SSH "
+                               "public key line 'ssh-ed25519 AAAA...' or 'ssh-rsa AAAA...'");
+        }
         return push_str(&j->recipients, &j->n_recipients, v, e);
     }
     if (strcmp(key, "recipients_file") == 0)
@@ -462,12 +466,15 @@ on_entry(void *arg, const char *section, const char *key, const char *value)
         return 0;
     }
     if (config_set(j, key, value, x->e) == -1) {
-        char msg[sizeof(x->e->msg)];
+        char msg[sizeof(x->e->msg)], hint[sizeof(x->e->hint)];
         snprintf(msg, sizeof(msg), "%s", x->e->msg);
+        snprintf(hint, sizeof(hint), "%s", x->e->hint);
         if (strncmp(msg, "unknown key", 11) == 0)
             err_set(x->e, ERR_CONFIG, "%s:%d: %s in [%s]", c->path, line, msg, section);
         else
             err_set(x->e, ERR_CONFIG, "%s:%d: key '%s': %s", c->path, line, key, msg);
+        if (hint[0] != '\0')
+            err_hint(x->e, "%s", hint);
         x->failed = 1;
         return 0;
     }

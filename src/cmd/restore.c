@@ -32,7 +32,11 @@ static const char usage_text[] =
     "DB as it was.\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
-    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY); not needed for OpenPGP backups\n"
+    "  --identity FILE      identity file: age identities, an OpenSSH private key (ssh-ed25519 or\n"
+    "                       ssh-rsa), or a passphrase-protected age identity file (or SAFEDUMP_IDENTITY);\n"
+    "                       not needed for OpenPGP backups\n"
+    "  --passphrase-file FILE  the identity file's passphrase (or SAFEDUMP_PASSPHRASE_FILE; default:\n"
+    "                       asked on the terminal)\n"
     "  --pgp-homedir DIR    GnuPG home for OpenPGP backups (default: GNUPGHOME or ~/.gnupg)\n"
     "  --to TARGET          where to restore to (required)\n"
     "  --replace            the target database exists: drop it after the restore succeeded, then rename\n"
@@ -179,6 +183,7 @@ cmd_restore(int argc, char **argv, struct err *e)
         {"no-owner", no_argument, NULL, 'O'},
         {"replace", no_argument, NULL, 'P'},
         {"pgp-homedir", required_argument, NULL, 'g'},
+        {"passphrase-file", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -191,7 +196,7 @@ cmd_restore(int argc, char **argv, struct err *e)
     struct target_pg_opts po;
     struct read_keys keys;
     const struct catalog_entry *sel;
-    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *to = NULL, *repo, *spec;
+    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *pass_file = NULL, *to = NULL, *repo, *spec;
     char *at;
     int c, nids = 0, replace = 0, rc = -1;
 
@@ -212,6 +217,9 @@ cmd_restore(int argc, char **argv, struct err *e)
             break;
         case 'i':
             id_path = optarg;
+            break;
+        case 'F':
+            pass_file = optarg;
             break;
         case 't':
             to = optarg;
@@ -261,7 +269,8 @@ cmd_restore(int argc, char **argv, struct err *e)
         goto out;
     }
     /* age needs identities; OpenPGP uses the GnuPG keyring (and its agent) */
-    if (strcmp(sel->m.encryption, "pgp") != 0 && (nids = cmd_identities(id_path, ids, CMD_MAX_KEYS, e)) == -1) {
+    if (strcmp(sel->m.encryption, "pgp") != 0 &&
+        (nids = cmd_identities(id_path, pass_file, ids, CMD_MAX_KEYS, e)) == -1) {
         nids = 0;
         goto out;
     }

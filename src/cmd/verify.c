@@ -39,7 +39,11 @@ static const char usage_text[] =
     "                       run restore_test_sql, and measure the restore time\n\n"
     "  --config FILE        configuration file\n"
     "  --repository DIR     the repository (default: from the configuration)\n"
-    "  --identity FILE      age identity file (or SAFEDUMP_IDENTITY); implies --content\n"
+    "  --identity FILE      identity file: age identities, an OpenSSH private key (ssh-ed25519 or\n"
+    "                       ssh-rsa), or a passphrase-protected age identity file (or SAFEDUMP_IDENTITY);\n"
+    "                       implies --content\n"
+    "  --passphrase-file FILE  the identity file's passphrase (or SAFEDUMP_PASSPHRASE_FILE; default:\n"
+    "                       asked on the terminal)\n"
     "  --content            level 2: age backups need --identity, OpenPGP backups use the GnuPG keyring\n"
     "  --pgp-homedir DIR    GnuPG home for OpenPGP backups (default: GNUPGHOME or ~/.gnupg)\n"
     "  --restore            level 3 (age backups need the identity)\n"
@@ -185,6 +189,7 @@ cmd_verify(int argc, char **argv, struct err *e)
         {"pgp-homedir", required_argument, NULL, 'g'},
         {"restore", no_argument, NULL, 'R'},
         {"json", no_argument, NULL, 'J'},
+        {"passphrase-file", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -195,7 +200,7 @@ cmd_verify(int argc, char **argv, struct err *e)
     struct storage_opts so;
     const struct catalog_entry **sel = NULL;
     struct read_keys keys;
-    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *repo;
+    const char *config_path = NULL, *repo_flag = NULL, *id_path = NULL, *pass_file = NULL, *repo;
     size_t nsel = 0, bad = 0, i;
     struct result *results = NULL;
     int c, nids = 0, restore = 0, content = 0, json = 0, rc = -1;
@@ -227,6 +232,9 @@ cmd_verify(int argc, char **argv, struct err *e)
         case 'J':
             json = 1;
             break;
+        case 'F':
+            pass_file = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
@@ -239,7 +247,7 @@ cmd_verify(int argc, char **argv, struct err *e)
     if ((repo = cmd_repository(&cfg, repo_flag, e)) == NULL)
         goto out;
     if ((id_path != NULL || getenv("SAFEDUMP_IDENTITY") != NULL) &&
-        (nids = cmd_identities(id_path, ids, CMD_MAX_KEYS, e)) == -1) {
+        (nids = cmd_identities(id_path, pass_file, ids, CMD_MAX_KEYS, e)) == -1) {
         nids = 0;
         goto out;
     }

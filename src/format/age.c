@@ -8,6 +8,7 @@
  * HEADER_MAX) and one chunk.
  */
 #include "format/age.h"
+#include "format/age_int.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -28,9 +29,9 @@
 #include "util/err.h"
 #include "util/secret.h"
 
-#define FILE_KEY_LEN 16
-#define KEY_LEN 32
-#define TAG_LEN 16
+#define FILE_KEY_LEN AGE_FILE_KEY_LEN
+#define KEY_LEN AGE_KEY_LEN
+#define TAG_LEN AGE_TAG_LEN
 #define NONCE_LEN 16
 #define AEAD_NONCE_LEN 12
 #define CHUNK_LEN 65536
@@ -45,8 +46,10 @@
 #define X25519_LABEL "age-encryption.org/v1/X25519"
 #define ARMOR_BEGIN "-----BEGIN AGE ENCRYPTED FILE-----"
 #define ARMOR_END "-----END AGE ENCRYPTED FILE-----"
-#define ARMOR_MAX_WS 1024   /* whitespace allowed before and after the armor, as age's armor.go */
-#define SCRYPT_MAX_LOG_N 22 /* the reference implementation's default limit */
+#define ARMOR_MAX_WS 1024 /* whitespace allowed before and after the armor, as age's armor.go */
+#define SCRYPT_MAX_LOG_N AGE_SCRYPT_MAX_LOG_N
+#define SCRYPT_LABEL "age-encryption.org/v1/scrypt"
+#define SCRYPT_SALT_LEN 16
 #define RECIPIENT_HRP "age"
 #define IDENTITY_HRP "AGE-SECRET-KEY-"
 
@@ -54,8 +57,8 @@
  * Small helpers
  */
 
-static int
-crypto_fail(struct err *e, const char *what)
+int
+age_crypto_fail(struct err *e, const char *what)
 {
     unsigned long code = ERR_get_error();
     char buf[256] = "";
@@ -114,9 +117,9 @@ b64_value(unsigned char c)
     return -1;
 }
 
-/* b64_encode(out, in, n): unpadded encoding of ${n} bytes; returns the number of characters written. */
-static size_t
-b64_encode(char *out, const unsigned char *in, size_t n)
+/* age_b64_encode(out, in, n): unpadded encoding of ${n} bytes; returns the number of characters written. */
+size_t
+age_b64_encode(char *out, const unsigned char *in, size_t n)
 {
     size_t o = 0, i = 0;
 
@@ -140,11 +143,11 @@ b64_encode(char *out, const unsigned char *in, size_t n)
 }
 
 /*
- * b64_decode(in, n, out, outlen): strict unpadded decoding into ${out} (room for n * 3 / 4 bytes).
+ * age_b64_decode(in, n, out, outlen): strict unpadded decoding into ${out} (room for n * 3 / 4 bytes).
  * Rejects characters outside the alphabet, '=', impossible lengths and non-zero unused bits.
  */
-static int
-b64_decode(const unsigned char *in, size_t n, unsigned char *out, size_t *outlen)
+int
+age_b64_decode(const unsigned char *in, size_t n, unsigned char *out, size_t *outlen)
 {
     size_t o = 0, i = 0;
     int v[4];
@@ -184,16 +187,16 @@ b64_decode_padded(const unsigned char *in, size_t n, unsigned char *out, size_t 
         return -1;
     while (pad < 2 && pad < n && in[n - 1 - pad] == '=')
         pad++;
-    return b64_decode(in, n - pad, out, outlen);
+    return age_b64_decode(in, n - pad, out, outlen);
 }
 
 /*
  * Primitives: HKDF-SHA-256, HMAC-SHA-256, X25519 and ChaCha20-Poly1305 through EVP.
  */
 
-static int
-hkdf_sha256(unsigned char out[KEY_LEN], const unsigned char *ikm, size_t ikmlen, const unsigned char *salt,
-            size_t saltlen, const char *info, struct err *e)
+int
+age_hkdf(unsigned char out[KEY_LEN], const unsigned char *ikm, size_t ikmlen, const unsigned char *salt, size_t saltlen,
+         const char *info, struct err *e)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
     EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
@@ -201,7 +204,7 @@ hkdf_sha256(unsigned char out[KEY_LEN], const unsigned char *ikm, size_t ikmlen,
     int rc = -1;
 
     if (ctx == NULL) {
-        crypto_fail(e, "HKDF setup");
+        age_crypto_fail(e, "HKDF setup");
         goto out;
     }
     *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0);
@@ -211,7 +214,7 @@ hkdf_sha256(unsigned char out[KEY_LEN], const unsigned char *ikm, size_t ikmlen,
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)(uintptr_t)info, strlen(info));
     *p = OSSL_PARAM_construct_end();
     if (EVP_KDF_derive(ctx, out, KEY_LEN, params) != 1) {
-        crypto_fail(e, "HKDF");
+        age_crypto_fail(e, "HKDF");
         goto out;
     }
     rc = 0;
@@ -235,7 +238,7 @@ hmac_sha256(unsigned char out[MAC_LEN], const unsigned char key[KEY_LEN], const 
     params[1] = OSSL_PARAM_construct_end();
     if (ctx == NULL || EVP_MAC_init(ctx, key, KEY_LEN, params) != 1 || EVP_MAC_update(ctx, data, len) != 1 ||
         EVP_MAC_final(ctx, out, &outlen, MAC_LEN) != 1 || outlen != MAC_LEN) {
-        crypto_fail(e, "HMAC-SHA-256");
+        age_crypto_fail(e, "HMAC-SHA-256");
         goto out;
     }
     rc = 0;
@@ -253,34 +256,34 @@ header_mac(unsigned char out[MAC_LEN], const unsigned char *file_key, const unsi
     unsigned char key[KEY_LEN];
     int rc;
 
-    rc = hkdf_sha256(key, file_key, FILE_KEY_LEN, NULL, 0, "header", e);
+    rc = age_hkdf(key, file_key, FILE_KEY_LEN, NULL, 0, "header", e);
     if (rc == 0)
         rc = hmac_sha256(out, key, hdr, len, e);
     secret_wipe(key, sizeof(key));
     return rc;
 }
 
-static EVP_PKEY *
-x25519_key(const unsigned char scalar[KEY_LEN], unsigned char pub[KEY_LEN], struct err *e)
+EVP_PKEY *
+age_x25519_key(const unsigned char scalar[KEY_LEN], unsigned char pub[KEY_LEN], struct err *e)
 {
     EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, KEY_LEN);
     size_t len = KEY_LEN;
 
     if (k == NULL || EVP_PKEY_get_raw_public_key(k, pub, &len) != 1 || len != KEY_LEN) {
         EVP_PKEY_free(k);
-        crypto_fail(e, "X25519 key setup");
+        age_crypto_fail(e, "X25519 key setup");
         return NULL;
     }
     return k;
 }
 
 /*
- * x25519_shared(out, priv, point, e): X25519(priv, point). Returns 0, 1 if the result is the all-zero
+ * age_x25519_shared(out, priv, point, e): X25519(priv, point). Returns 0, 1 if the result is the all-zero
  * value of a low-order point (OpenSSL refuses to derive it, so a failed derivation counts as that),
  * or -1 on other failures.
  */
-static int
-x25519_shared(unsigned char out[KEY_LEN], EVP_PKEY *priv, const unsigned char point[KEY_LEN], struct err *e)
+int
+age_x25519_shared(unsigned char out[KEY_LEN], EVP_PKEY *priv, const unsigned char point[KEY_LEN], struct err *e)
 {
     static const unsigned char zero[KEY_LEN];
     EVP_PKEY *peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, point, KEY_LEN);
@@ -290,7 +293,7 @@ x25519_shared(unsigned char out[KEY_LEN], EVP_PKEY *priv, const unsigned char po
 
     if (peer == NULL || (ctx = EVP_PKEY_CTX_new(priv, NULL)) == NULL || EVP_PKEY_derive_init(ctx) != 1 ||
         EVP_PKEY_derive_set_peer(ctx, peer) != 1) {
-        crypto_fail(e, "X25519 setup");
+        age_crypto_fail(e, "X25519 setup");
         goto out;
     }
     if (EVP_PKEY_derive(ctx, out, &len) != 1 || len != KEY_LEN || CRYPTO_memcmp(out, zero, KEY_LEN) == 0) {
@@ -307,9 +310,9 @@ out:
 }
 
 /* aead_zero(enc, key, in, inlen, out, e): ChaCha20-Poly1305 with the all-zero nonce, for stanza bodies. */
-static int
-aead_seal_zero(const unsigned char key[KEY_LEN], const unsigned char *in, size_t inlen, unsigned char *out,
-               struct err *e)
+int
+age_seal_zero(const unsigned char key[KEY_LEN], const unsigned char *in, size_t inlen, unsigned char *out,
+              struct err *e)
 {
     static const unsigned char nonce[AEAD_NONCE_LEN];
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
@@ -318,7 +321,7 @@ aead_seal_zero(const unsigned char key[KEY_LEN], const unsigned char *in, size_t
     if (ctx == NULL || EVP_EncryptInit_ex(ctx, EVP_chacha20_poly1305(), NULL, key, nonce) != 1 ||
         EVP_EncryptUpdate(ctx, out, &l1, in, (int)inlen) != 1 || EVP_EncryptFinal_ex(ctx, out + l1, &l2) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, out + inlen) != 1) {
-        crypto_fail(e, "ChaCha20-Poly1305 encryption");
+        age_crypto_fail(e, "ChaCha20-Poly1305 encryption");
         goto out;
     }
     rc = 0;
@@ -328,9 +331,9 @@ out:
 }
 
 /* Returns 0, 1 when authentication fails, -1 on other errors. */
-static int
-aead_open_zero(const unsigned char key[KEY_LEN], const unsigned char *in, size_t inlen, unsigned char *out,
-               struct err *e)
+int
+age_open_zero(const unsigned char key[KEY_LEN], const unsigned char *in, size_t inlen, unsigned char *out,
+              struct err *e)
 {
     static const unsigned char nonce[AEAD_NONCE_LEN];
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
@@ -340,7 +343,7 @@ aead_open_zero(const unsigned char key[KEY_LEN], const unsigned char *in, size_t
     if (ctx == NULL || EVP_DecryptInit_ex(ctx, EVP_chacha20_poly1305(), NULL, key, nonce) != 1 ||
         EVP_DecryptUpdate(ctx, out, &l1, in, (int)(inlen - TAG_LEN)) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(uintptr_t)(in + inlen - TAG_LEN)) != 1) {
-        crypto_fail(e, "ChaCha20-Poly1305 setup");
+        age_crypto_fail(e, "ChaCha20-Poly1305 setup");
         goto out;
     }
     if (EVP_DecryptFinal_ex(ctx, out + l1, &l2) != 1) {
@@ -373,10 +376,10 @@ stream_init(EVP_CIPHER_CTX *ctx, const unsigned char *file_key, const unsigned c
     unsigned char key[KEY_LEN];
     int rc = -1;
 
-    if (hkdf_sha256(key, file_key, FILE_KEY_LEN, nonce, NONCE_LEN, "payload", e) == -1)
+    if (age_hkdf(key, file_key, FILE_KEY_LEN, nonce, NONCE_LEN, "payload", e) == -1)
         goto out;
     if (EVP_CipherInit_ex(ctx, EVP_chacha20_poly1305(), NULL, key, NULL, enc) != 1) {
-        crypto_fail(e, "ChaCha20-Poly1305 setup");
+        age_crypto_fail(e, "ChaCha20-Poly1305 setup");
         goto out;
     }
     rc = 0;
@@ -415,28 +418,21 @@ err_code_wrap(struct err *e, enum err_code code, const char *what)
     e->code = code;
 }
 
-struct age_recipient {
-    unsigned char pub[KEY_LEN];
-    char str[80]; /* "age1" + 52 + 6 characters */
-};
-
-struct age_identity {
-    EVP_PKEY *pkey; /* holds the scalar; OpenSSL wipes it when the key is freed */
-    unsigned char pub[KEY_LEN];
-};
-
 static struct age_recipient *
 recipient_new(const unsigned char pub[KEY_LEN], struct err *e)
 {
     struct age_recipient *r = calloc(1, sizeof(*r));
+    char str[128];
 
-    if (r == NULL) {
+    if (r == NULL || (r->str = malloc(sizeof(str))) == NULL) {
+        free(r);
         err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
+    r->type = AGE_KEY_X25519;
     memcpy(r->pub, pub, KEY_LEN);
-    if (bech32_encode(r->str, sizeof(r->str), RECIPIENT_HRP, pub, KEY_LEN, e) == -1) {
-        free(r);
+    if (bech32_encode(r->str, sizeof(str), RECIPIENT_HRP, pub, KEY_LEN, e) == -1) {
+        age_recipient_free(r);
         return NULL;
     }
     return r;
@@ -449,10 +445,14 @@ age_recipient_parse(const char *s, struct err *e)
     char hrp[32];
     size_t len = 0, slen = strlen(s);
 
+    if (age_ssh_is_recipient(s))
+        return age_ssh_recipient_parse(s, e);
     /* Callers quote ${s} when they wrap the error; messages here name only the cause. */
     if (hrp_of(s, slen, hrp, sizeof(hrp)) == 0 && strncmp(hrp, "age1", 4) == 0) {
         /* other age recipient types: "age1pq1...", "age1tag1...", plugins */
-        err_set(e, ERR_KEY, "unsupported recipient type '%s1...': only X25519 recipients ('age1...') are supported",
+        err_set(e, ERR_KEY,
+                "unsupported recipient type '%s1...': only X25519 ('age1...'), ssh-ed25519 and ssh-rsa "
+                "recipients are supported",
                 hrp);
         return NULL;
     }
@@ -471,6 +471,34 @@ age_recipient_parse(const char *s, struct err *e)
     return recipient_new(data, e);
 }
 
+struct age_recipient *
+age_recipient_scrypt_new(const unsigned char *pass, size_t len, int log_n, struct err *e)
+{
+    struct age_recipient *r;
+
+    if (len == 0) {
+        err_set(e, ERR_KEY, "empty passphrase");
+        return NULL;
+    }
+    if (log_n < 1 || log_n > SCRYPT_MAX_LOG_N) {
+        err_set(e, ERR_KEY, "scrypt work factor %d is out of range 1..%d", log_n, SCRYPT_MAX_LOG_N);
+        return NULL;
+    }
+    if ((r = calloc(1, sizeof(*r))) == NULL || (r->str = strdup("scrypt")) == NULL) {
+        free(r);
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    r->type = AGE_KEY_SCRYPT;
+    r->log_n = log_n;
+    if ((r->pass = secret_new(len, e)) == NULL) {
+        age_recipient_free(r);
+        return NULL;
+    }
+    memcpy(r->pass->data, pass, len);
+    return r;
+}
+
 const char *
 age_recipient_string(const struct age_recipient *r)
 {
@@ -480,6 +508,12 @@ age_recipient_string(const struct age_recipient *r)
 void
 age_recipient_free(struct age_recipient *r)
 {
+    if (r == NULL)
+        return;
+    free(r->str);
+    free(r->wire);
+    EVP_PKEY_free(r->rsa);
+    secret_free(r->pass);
     free(r);
 }
 
@@ -492,7 +526,8 @@ identity_new(const unsigned char scalar[KEY_LEN], struct err *e)
         err_set(e, ERR_NOMEM, "out of memory");
         return NULL;
     }
-    if ((id->pkey = x25519_key(scalar, id->pub, e)) == NULL) {
+    id->type = AGE_KEY_X25519;
+    if ((id->pkey = age_x25519_key(scalar, id->pub, e)) == NULL) {
         free(id);
         return NULL;
     }
@@ -531,11 +566,67 @@ out:
     return id;
 }
 
+struct age_identity *
+age_identity_scrypt_new(const unsigned char *pass, size_t len, struct err *e)
+{
+    struct age_identity *id = calloc(1, sizeof(*id));
+
+    if (id == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    id->type = AGE_KEY_SCRYPT;
+    if ((id->pass = secret_new(len, e)) == NULL) {
+        free(id);
+        return NULL;
+    }
+    if (len > 0)
+        memcpy(id->pass->data, pass, len);
+    return id;
+}
+
+/* skip_space(text, len): the offset of the first byte of ${text} that is not whitespace. */
+static size_t
+skip_space(const char *text, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && is_space((unsigned char)text[i]))
+        i++;
+    return i;
+}
+
+int
+age_identity_encrypted(const char *text, size_t len)
+{
+    size_t i = skip_space(text, len);
+
+    return (len >= sizeof(INTRO_PREFIX) - 1 && memcmp(text, INTRO_PREFIX, sizeof(INTRO_PREFIX) - 1) == 0) ||
+           (len - i >= sizeof(ARMOR_BEGIN) - 1 && memcmp(text + i, ARMOR_BEGIN, sizeof(ARMOR_BEGIN) - 1) == 0);
+}
+
+int
+age_identity_needs_passphrase(const char *text, size_t len)
+{
+    return age_identity_encrypted(text, len) || age_ssh_identity_encrypted(text, len);
+}
+
 int
 age_identity_load(const char *text, size_t len, struct age_identity **out, size_t max, struct err *e)
 {
     size_t n = 0, lineno = 0, off = 0;
 
+    if (age_identity_encrypted(text, len)) {
+        err_set(e, ERR_KEY, "the identity file is passphrase-protected and no passphrase was given");
+        return -1;
+    }
+    if (age_ssh_is_identity(text, len)) {
+        if (max == 0) {
+            err_set(e, ERR_KEY, "more than %zu identities", max);
+            return -1;
+        }
+        return (out[0] = age_ssh_identity_parse(text, len, NULL, e)) == NULL ? -1 : 1;
+    }
     while (off < len) {
         const char *line = text + off, *nl = memchr(line, '\n', len - off);
         size_t l = nl ? (size_t)(nl - line) : len - off;
@@ -575,7 +666,25 @@ fail:
 struct age_recipient *
 age_identity_recipient(const struct age_identity *id, struct err *e)
 {
-    return recipient_new(id->pub, e);
+    struct age_recipient *r;
+    char *b64;
+
+    if (id->type == AGE_KEY_X25519)
+        return recipient_new(id->pub, e);
+    if (id->type != AGE_KEY_SSH_ED25519 && id->type != AGE_KEY_SSH_RSA) {
+        err_set(e, ERR_KEY, "a passphrase has no recipient string");
+        return NULL;
+    }
+    /* An SSH identity's recipient is its public key line, parsed like any other. */
+    if ((b64 = malloc(40 + 4 * (id->wire_len / 3 + 1))) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    strcpy(b64, id->type == AGE_KEY_SSH_ED25519 ? "ssh-ed25519 " : "ssh-rsa ");
+    EVP_EncodeBlock((unsigned char *)b64 + strlen(b64), id->wire, (int)id->wire_len);
+    r = age_ssh_recipient_parse(b64, e);
+    free(b64);
+    return r;
 }
 
 void
@@ -583,7 +692,9 @@ age_identity_free(struct age_identity *id)
 {
     if (id == NULL)
         return;
-    EVP_PKEY_free(id->pkey);
+    EVP_PKEY_free(id->pkey); /* OpenSSL wipes private keys when it frees them */
+    free(id->wire);
+    secret_free(id->pass);
     secret_wipe(id, sizeof(*id));
     free(id);
 }
@@ -599,7 +710,7 @@ age_keygen(struct age_recipient **recipient, struct err *e)
     if ((scalar = secret_new(KEY_LEN, e)) == NULL)
         goto fail;
     if (RAND_bytes(scalar->data, KEY_LEN) != 1) {
-        crypto_fail(e, "random key generation");
+        age_crypto_fail(e, "random key generation");
         goto fail;
     }
     if ((id = identity_new(scalar->data, e)) == NULL || (str = secret_new(96, e)) == NULL)
@@ -644,26 +755,26 @@ wrap_x25519(char *out, size_t *o, const struct age_recipient *rcpt, const unsign
     int rc = -1, r;
 
     if (RAND_bytes(eph, sizeof(eph)) != 1) {
-        crypto_fail(e, "random ephemeral key generation");
+        age_crypto_fail(e, "random ephemeral key generation");
         goto out;
     }
-    if ((k = x25519_key(eph, share, e)) == NULL)
+    if ((k = age_x25519_key(eph, share, e)) == NULL)
         goto out;
-    if ((r = x25519_shared(shared, k, rcpt->pub, e)) != 0) {
+    if ((r = age_x25519_shared(shared, k, rcpt->pub, e)) != 0) {
         if (r == 1)
             err_set(e, ERR_KEY, "recipient '%s' is not a usable X25519 public key (low-order point)", rcpt->str);
         goto out;
     }
     memcpy(salt, share, KEY_LEN);
     memcpy(salt + KEY_LEN, rcpt->pub, KEY_LEN);
-    if (hkdf_sha256(key, shared, KEY_LEN, salt, sizeof(salt), X25519_LABEL, e) == -1 ||
-        aead_seal_zero(key, file_key, FILE_KEY_LEN, body, e) == -1)
+    if (age_hkdf(key, shared, KEY_LEN, salt, sizeof(salt), X25519_LABEL, e) == -1 ||
+        age_seal_zero(key, file_key, FILE_KEY_LEN, body, e) == -1)
         goto out;
     memcpy(out + *o, "-> X25519 ", 10);
     *o += 10;
-    *o += b64_encode(out + *o, share, KEY_LEN);
+    *o += age_b64_encode(out + *o, share, KEY_LEN);
     out[(*o)++] = '\n';
-    *o += b64_encode(out + *o, body, sizeof(body)); /* 43 columns: the short final line */
+    *o += age_b64_encode(out + *o, body, sizeof(body)); /* 43 columns: the short final line */
     out[(*o)++] = '\n';
     rc = 0;
 out:
@@ -696,7 +807,7 @@ enc_chunk(struct enc_stage *s, const unsigned char *in, size_t n, int last, stru
         (n > 0 && EVP_EncryptUpdate(s->cctx, s->buf, &l1, in, (int)n) != 1) ||
         EVP_EncryptFinal_ex(s->cctx, s->buf + l1, &l2) != 1 ||
         EVP_CIPHER_CTX_ctrl(s->cctx, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, s->buf + n) != 1)
-        return crypto_fail(e, "ChaCha20-Poly1305 encryption");
+        return age_crypto_fail(e, "ChaCha20-Poly1305 encryption");
     s->counter++;
     return stage_emit(&s->base, s->buf, n + TAG_LEN, e);
 }
@@ -768,13 +879,70 @@ enc_free(struct stage *st)
 
 static const struct stage_ops enc_ops = {"age-enc", enc_write, enc_finish, enc_free};
 
+/* scrypt_key(key, pass, salt, log_n, e): the scrypt stanza's wrapping key for ${pass} and ${salt}. */
+static int
+scrypt_key(unsigned char key[KEY_LEN], const struct secret *pass, const unsigned char salt[SCRYPT_SALT_LEN], int log_n,
+           struct err *e)
+{
+    unsigned char s[sizeof(SCRYPT_LABEL) - 1 + SCRYPT_SALT_LEN];
+    uint64_t n = (uint64_t)1 << log_n;
+
+    assert(log_n >= 1 && log_n <= SCRYPT_MAX_LOG_N);
+    memcpy(s, SCRYPT_LABEL, sizeof(SCRYPT_LABEL) - 1);
+    memcpy(s + sizeof(SCRYPT_LABEL) - 1, salt, SCRYPT_SALT_LEN);
+    /* r = 8, p = 1; scrypt needs 128 * r * N bytes, so allow that and a margin */
+    if (EVP_PBE_scrypt((const char *)pass->data, pass->len, s, sizeof(s), n, 8, 1, 128 * 8 * (n + 2) + (1 << 20), key,
+                       KEY_LEN) != 1)
+        return age_crypto_fail(e, "scrypt");
+    return 0;
+}
+
+/* wrap_scrypt(out, o, rcpt, file_key, e): append the scrypt stanza for ${rcpt}'s passphrase. */
+static int
+wrap_scrypt(char *out, size_t *o, const struct age_recipient *rcpt, const unsigned char *file_key, struct err *e)
+{
+    unsigned char salt[SCRYPT_SALT_LEN], key[KEY_LEN], body[FILE_KEY_LEN + TAG_LEN];
+    int rc = -1;
+
+    if (RAND_bytes(salt, sizeof(salt)) != 1) {
+        age_crypto_fail(e, "random salt generation");
+        goto out;
+    }
+    if (scrypt_key(key, rcpt->pass, salt, rcpt->log_n, e) == -1 ||
+        age_seal_zero(key, file_key, FILE_KEY_LEN, body, e) == -1)
+        goto out;
+    memcpy(out + *o, "-> scrypt ", 10);
+    *o += 10;
+    *o += age_b64_encode(out + *o, salt, sizeof(salt));
+    *o += (size_t)sprintf(out + *o, " %d\n", rcpt->log_n);
+    *o += age_b64_encode(out + *o, body, sizeof(body));
+    out[(*o)++] = '\n';
+    rc = 0;
+out:
+    secret_wipe(key, sizeof(key));
+    return rc;
+}
+
+/* stanza_max(r): an upper bound of the length of ${r}'s stanza. */
+static size_t
+stanza_max(const struct age_recipient *r)
+{
+    switch (r->type) {
+    case AGE_KEY_X25519:
+        return 10 + 43 + 1 + 43 + 1;
+    case AGE_KEY_SCRYPT:
+        return 10 + 22 + 4 + 43 + 1;
+    default:
+        return age_ssh_stanza_max(r);
+    }
+}
+
 struct stage *
 age_encrypt_new(struct age_recipient *const *rcpts, size_t n, struct stage *next, struct err *e)
 {
-    static const size_t stanza_len = 10 + 43 + 1 + 43 + 1;
     unsigned char file_key[FILE_KEY_LEN], mac[MAC_LEN];
     struct enc_stage *s = calloc(1, sizeof(*s));
-    size_t o = 0, cap;
+    size_t o = 0, cap = sizeof(INTRO) + 4 + MAC_B64_LEN + 1 + NONCE_LEN;
 
     if (s == NULL) {
         stage_free(next);
@@ -787,34 +955,45 @@ age_encrypt_new(struct age_recipient *const *rcpts, size_t n, struct stage *next
         err_set(e, ERR_KEY, "no recipients");
         goto fail;
     }
-    if (n > (HEADER_MAX - 100) / stanza_len) {
+    for (size_t i = 0; i < n; i++) {
+        if (rcpts[i]->type == AGE_KEY_SCRYPT && n > 1) {
+            err_set(e, ERR_KEY, "a passphrase cannot be combined with other recipients");
+            goto fail;
+        }
+        cap += stanza_max(rcpts[i]);
+    }
+    if (cap > HEADER_MAX) {
         err_set(e, ERR_KEY, "too many recipients (%zu)", n);
         goto fail;
     }
-    cap = sizeof(INTRO) + n * stanza_len + 4 + MAC_B64_LEN + 1 + NONCE_LEN;
     if ((s->hdr = malloc(cap)) == NULL || (s->buf = malloc(ENC_CHUNK_LEN)) == NULL ||
         (s->cctx = EVP_CIPHER_CTX_new()) == NULL) {
         err_set(e, ERR_NOMEM, "out of memory");
         goto fail;
     }
     if (RAND_bytes(file_key, sizeof(file_key)) != 1) {
-        crypto_fail(e, "random file key generation");
+        age_crypto_fail(e, "random file key generation");
         goto fail;
     }
     memcpy(s->hdr, INTRO "\n", sizeof(INTRO));
     o = sizeof(INTRO);
-    for (size_t i = 0; i < n; i++)
-        if (wrap_x25519((char *)s->hdr, &o, rcpts[i], file_key, e) == -1)
+    for (size_t i = 0; i < n; i++) {
+        const struct age_recipient *r = rcpts[i];
+        int rc = r->type == AGE_KEY_X25519   ? wrap_x25519((char *)s->hdr, &o, r, file_key, e)
+                 : r->type == AGE_KEY_SCRYPT ? wrap_scrypt((char *)s->hdr, &o, r, file_key, e)
+                                             : age_ssh_wrap((char *)s->hdr, &o, r, file_key, e);
+        if (rc == -1)
             goto fail;
+    }
     memcpy(s->hdr + o, "---", 3);
     o += 3;
     if (header_mac(mac, file_key, s->hdr, o, e) == -1)
         goto fail;
     s->hdr[o++] = ' ';
-    o += b64_encode((char *)s->hdr + o, mac, MAC_LEN);
+    o += age_b64_encode((char *)s->hdr + o, mac, MAC_LEN);
     s->hdr[o++] = '\n';
     if (RAND_bytes(s->hdr + o, NONCE_LEN) != 1) {
-        crypto_fail(e, "random nonce generation");
+        age_crypto_fail(e, "random nonce generation");
         goto fail;
     }
     if (stream_init(s->cctx, file_key, s->hdr + o, 1, e) == -1)
@@ -857,7 +1036,7 @@ struct reader {
     size_t hdr_len, hdr_cap, line_off, mac_off;
     unsigned char mac[MAC_LEN];
     struct stanza *st;
-    size_t nst, st_cap, nx25519;
+    size_t nst, st_cap, nx25519, nknown; /* nknown: stanzas of the types supported here */
     int scrypt;
     uint64_t payload_len;
     /* the owner */
@@ -922,7 +1101,7 @@ hdr_line(struct reader *r, const unsigned char *line, size_t len, struct err *e)
             size_t n = 0;
             if (r->nst == 0)
                 return err_set(e, ERR_FORMAT, "malformed header: no recipient stanzas");
-            if (len != 4 + MAC_B64_LEN || line[3] != ' ' || b64_decode(line + 4, MAC_B64_LEN, r->mac, &n) == -1 ||
+            if (len != 4 + MAC_B64_LEN || line[3] != ' ' || age_b64_decode(line + 4, MAC_B64_LEN, r->mac, &n) == -1 ||
                 n != MAC_LEN)
                 return err_set(e, ERR_FORMAT, "malformed header: bad MAC line '%s'", quote(q, sizeof(q), line, len));
             r->mac_off = (size_t)(line - r->hdr) + 3;
@@ -973,7 +1152,7 @@ hdr_line(struct reader *r, const unsigned char *line, size_t len, struct err *e)
             s->body = p;
             s->body_cap = cap;
         }
-        if (b64_decode(line, len, s->body + s->body_len, &n) == -1) {
+        if (age_b64_decode(line, len, s->body + s->body_len, &n) == -1) {
             if ((len >= 2 && memcmp(line, "->", 2) == 0) || (len >= 3 && memcmp(line, "---", 3) == 0))
                 return err_set(e, ERR_FORMAT, "malformed header: stanza %zu body lacks a short final line", r->nst);
             return err_set(e, ERR_FORMAT, "malformed header: stanza %zu body is not canonical base64", r->nst);
@@ -1005,24 +1184,47 @@ check_stanzas(struct reader *r, struct err *e)
 
         if (arg_is(type, tlen, "X25519")) {
             r->nx25519++;
+            r->nknown++;
             if (s->nargs != 2)
                 return err_set(e, ERR_FORMAT, "malformed X25519 stanza %zu: expected 1 argument, got %zu", i + 1,
                                s->nargs - 1);
             a = stanza_arg(r, s, 1, &alen);
-            if (alen > 44 || b64_decode(a, alen, buf, &n) == -1 || n != KEY_LEN)
+            if (alen > 44 || age_b64_decode(a, alen, buf, &n) == -1 || n != KEY_LEN)
                 return err_set(e, ERR_FORMAT, "malformed X25519 stanza %zu: the share is not 32 bytes of base64",
                                i + 1);
             if (s->body_len != FILE_KEY_LEN + TAG_LEN)
                 return err_set(e, ERR_FORMAT, "malformed X25519 stanza %zu: body is %zu bytes instead of 32", i + 1,
                                s->body_len);
+        } else if (arg_is(type, tlen, "ssh-ed25519")) {
+            r->nknown++;
+            if (s->nargs != 3)
+                return err_set(e, ERR_FORMAT, "malformed ssh-ed25519 stanza %zu: expected 2 arguments, got %zu", i + 1,
+                               s->nargs - 1);
+            a = stanza_arg(r, s, 1, &alen);
+            if (alen != AGE_SSH_TAG_B64_LEN || age_b64_decode(a, alen, buf, &n) == -1 || n != 4)
+                return err_set(e, ERR_FORMAT, "malformed ssh-ed25519 stanza %zu: the tag is not 4 bytes of base64",
+                               i + 1);
+            a = stanza_arg(r, s, 2, &alen);
+            if (alen > 44 || age_b64_decode(a, alen, buf, &n) == -1 || n != KEY_LEN)
+                return err_set(e, ERR_FORMAT, "malformed ssh-ed25519 stanza %zu: the share is not 32 bytes of base64",
+                               i + 1);
+        } else if (arg_is(type, tlen, "ssh-rsa")) {
+            r->nknown++;
+            if (s->nargs != 2)
+                return err_set(e, ERR_FORMAT, "malformed ssh-rsa stanza %zu: expected 1 argument, got %zu", i + 1,
+                               s->nargs - 1);
+            a = stanza_arg(r, s, 1, &alen);
+            if (alen != AGE_SSH_TAG_B64_LEN || age_b64_decode(a, alen, buf, &n) == -1 || n != 4)
+                return err_set(e, ERR_FORMAT, "malformed ssh-rsa stanza %zu: the tag is not 4 bytes of base64", i + 1);
         } else if (arg_is(type, tlen, "scrypt")) {
             r->scrypt = 1;
+            r->nknown++;
             if (r->nst != 1)
                 return err_set(e, ERR_FORMAT, "malformed header: an scrypt stanza must be the only stanza");
             if (s->nargs != 3)
                 return err_set(e, ERR_FORMAT, "malformed scrypt stanza: expected 2 arguments, got %zu", s->nargs - 1);
             a = stanza_arg(r, s, 1, &alen);
-            if (alen > 24 || b64_decode(a, alen, buf, &n) == -1 || n != 16)
+            if (alen > 24 || age_b64_decode(a, alen, buf, &n) == -1 || n != 16)
                 return err_set(e, ERR_FORMAT, "malformed scrypt stanza: the salt is not 16 bytes of base64");
             a = stanza_arg(r, s, 2, &alen);
             for (n = 0; n < alen && a[n] >= '0' && a[n] <= '9'; n++)
@@ -1251,21 +1453,23 @@ unwrap_x25519(struct dec_stage *d, const struct stanza *s, size_t idx, unsigned 
     const unsigned char *a = stanza_arg(&d->rd, s, 1, &alen);
     int rc = -1;
 
-    if (b64_decode(a, alen, share, &n) == -1 || n != KEY_LEN)
+    if (age_b64_decode(a, alen, share, &n) == -1 || n != KEY_LEN)
         return err_set(e, ERR_INTERNAL, "age: unchecked X25519 stanza");
     memcpy(salt, share, KEY_LEN);
     for (size_t i = 0; i < d->nids; i++) {
-        int r = x25519_shared(shared, d->ids[i]->pkey, share, e);
-        if (r == -1)
+        int r;
+        if (d->ids[i]->type != AGE_KEY_X25519)
+            continue;
+        if ((r = age_x25519_shared(shared, d->ids[i]->pkey, share, e)) == -1)
             goto out;
         if (r == 1) {
             err_set(e, ERR_FORMAT, "malformed X25519 stanza %zu: low-order share", idx + 1);
             goto out;
         }
         memcpy(salt + KEY_LEN, d->ids[i]->pub, KEY_LEN);
-        if (hkdf_sha256(key, shared, KEY_LEN, salt, sizeof(salt), X25519_LABEL, e) == -1)
+        if (age_hkdf(key, shared, KEY_LEN, salt, sizeof(salt), X25519_LABEL, e) == -1)
             goto out;
-        if ((r = aead_open_zero(key, s->body, s->body_len, out, e)) != 1) {
+        if ((r = age_open_zero(key, s->body, s->body_len, out, e)) != 1) {
             rc = r;
             goto out;
         }
@@ -1277,33 +1481,94 @@ out:
     return rc;
 }
 
+/* unwrap_scrypt(d, s, out, tried, e): try every passphrase on scrypt stanza ${s}; like unwrap_x25519. */
+static int
+unwrap_scrypt(struct dec_stage *d, const struct stanza *s, unsigned char *out, int *tried, struct err *e)
+{
+    unsigned char salt[SCRYPT_SALT_LEN + 2], key[KEY_LEN];
+    size_t alen, n = 0;
+    const unsigned char *a = stanza_arg(&d->rd, s, 1, &alen);
+    int log_n = 0, rc = 1;
+
+    if (age_b64_decode(a, alen, salt, &n) == -1 || n != SCRYPT_SALT_LEN)
+        return err_set(e, ERR_INTERNAL, "age: unchecked scrypt stanza");
+    a = stanza_arg(&d->rd, s, 2, &alen);
+    for (size_t i = 0; i < alen; i++) /* checked: at most 2 digits, at most SCRYPT_MAX_LOG_N */
+        log_n = log_n * 10 + (a[i] - '0');
+    for (size_t i = 0; i < d->nids && rc == 1; i++) {
+        if (d->ids[i]->type != AGE_KEY_SCRYPT)
+            continue;
+        *tried = 1;
+        if (scrypt_key(key, d->ids[i]->pass, salt, log_n, e) == -1)
+            rc = -1;
+        else
+            rc = age_open_zero(key, s->body, s->body_len, out, e);
+    }
+    secret_wipe(key, sizeof(key));
+    return rc;
+}
+
+/* unwrap_ssh(d, s, type, out, e): try every SSH identity of ${type} on stanza ${s}; like unwrap_x25519. */
+static int
+unwrap_ssh(struct dec_stage *d, const struct stanza *s, enum age_key_type type, unsigned char *out, struct err *e)
+{
+    struct age_stanza_view v;
+
+    memset(&v, 0, sizeof(v));
+    v.nargs = s->nargs - 1;
+    for (size_t i = 0; i < v.nargs && i < 4; i++)
+        v.arg[i] = stanza_arg(&d->rd, s, i + 1, &v.arg_len[i]);
+    v.body = s->body;
+    v.body_len = s->body_len;
+    for (size_t i = 0; i < d->nids; i++) {
+        int rc;
+        if (d->ids[i]->type != type)
+            continue;
+        if ((rc = age_ssh_unwrap(d->ids[i], &v, out, e)) != 1)
+            return rc;
+    }
+    return 1;
+}
+
 static int
 dec_header_done(struct reader *r, struct err *e)
 {
     struct dec_stage *d = (struct dec_stage *)((char *)r - offsetof(struct dec_stage, rd));
     unsigned char mac[MAC_LEN];
+    int tried_pass = 0, have_pass = 0;
 
-    if (r->scrypt) {
-        err_set(e, ERR_KEY, "passphrase-encrypted files are not supported yet");
-        return err_hint(e, "decrypt it with 'age -d' and the passphrase");
-    }
+    for (size_t i = 0; i < d->nids; i++)
+        have_pass |= d->ids[i]->type == AGE_KEY_SCRYPT;
     for (size_t i = 0; i < r->nst; i++) {
         size_t tlen;
         const unsigned char *type = stanza_arg(r, &r->st[i], 0, &tlen);
-        if (arg_is(type, tlen, "X25519")) {
-            int rc = unwrap_x25519(d, &r->st[i], i, d->file_key->data, e);
-            if (rc == -1)
-                return -1;
-            if (rc == 0)
-                goto found;
-        }
+        int rc = 1;
+        if (arg_is(type, tlen, "X25519"))
+            rc = unwrap_x25519(d, &r->st[i], i, d->file_key->data, e);
+        else if (arg_is(type, tlen, "scrypt"))
+            rc = unwrap_scrypt(d, &r->st[i], d->file_key->data, &tried_pass, e);
+        else if (arg_is(type, tlen, "ssh-ed25519"))
+            rc = unwrap_ssh(d, &r->st[i], AGE_KEY_SSH_ED25519, d->file_key->data, e);
+        else if (arg_is(type, tlen, "ssh-rsa"))
+            rc = unwrap_ssh(d, &r->st[i], AGE_KEY_SSH_RSA, d->file_key->data, e);
+        if (rc == -1)
+            return -1;
+        if (rc == 0)
+            goto found;
+    }
+    if (tried_pass)
+        return err_set(e, ERR_KEY, "wrong passphrase");
+    if (r->scrypt && !have_pass) {
+        err_set(e, ERR_KEY, "the file is passphrase-encrypted and no passphrase was given");
+        return err_hint(e, "decrypt it with 'age -d' and the passphrase");
     }
     if (r->nst == 1)
         err_set(e, ERR_KEY, "no identity matches the file's only recipient stanza");
     else
         err_set(e, ERR_KEY, "no identity matches any of the %zu recipient stanzas", r->nst);
-    if (r->nx25519 == 0)
-        return err_hint(e, "the file has no X25519 stanzas: it was encrypted to recipient types not supported here");
+    if (r->nknown == 0)
+        return err_hint(e, "the file has no X25519, ssh-ed25519, ssh-rsa or scrypt stanzas: it was encrypted to "
+                           "recipient types not supported here");
     return err_hint(e, "check the identity file; the backup's manifest lists the recipients it was encrypted to");
 found:
     if (header_mac(mac, d->file_key->data, r->hdr, r->mac_off, e) == -1)
@@ -1325,7 +1590,7 @@ dec_open(struct dec_stage *d, const unsigned char *in, size_t n, int last, struc
     if (EVP_DecryptInit_ex(d->cctx, NULL, NULL, NULL, nonce) != 1 ||
         (n > TAG_LEN && EVP_DecryptUpdate(d->cctx, d->pbuf, &l1, in, (int)(n - TAG_LEN)) != 1) ||
         EVP_CIPHER_CTX_ctrl(d->cctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(uintptr_t)(in + n - TAG_LEN)) != 1)
-        return crypto_fail(e, "ChaCha20-Poly1305 decryption");
+        return age_crypto_fail(e, "ChaCha20-Poly1305 decryption");
     if (EVP_DecryptFinal_ex(d->cctx, d->pbuf + l1, &l2) != 1) {
         ERR_clear_error();
         secret_wipe(d->pbuf, n - TAG_LEN); /* never leave unauthenticated plaintext around */
@@ -1619,4 +1884,84 @@ age_scan_info(const struct stage *st, struct age_header_info *info)
         return -1;
     *info = s->info;
     return 0;
+}
+
+/*
+ * Passphrase-protected identity files
+ */
+
+/* A sink that collects plaintext in a secret buffer of fixed capacity. */
+struct secret_sink {
+    struct stage base;
+    struct secret *buf;
+};
+
+static int
+secret_sink_write(struct stage *st, const void *p, size_t n, struct err *e)
+{
+    struct secret_sink *s = (struct secret_sink *)st;
+
+    if (n > s->buf->cap - s->buf->len)
+        return err_set(e, ERR_FORMAT, "the decrypted identity file is larger than %zu bytes", s->buf->cap);
+    memcpy(s->buf->data + s->buf->len, p, n);
+    s->buf->len += n;
+    return 0;
+}
+
+static void
+secret_sink_free(struct stage *st)
+{
+    struct secret_sink *s = (struct secret_sink *)st;
+
+    secret_free(s->buf);
+    free(s);
+}
+
+static const struct stage_ops secret_sink_ops = {"secret", secret_sink_write, NULL, secret_sink_free};
+
+int
+age_identity_load_encrypted(const char *text, size_t len, const struct secret *pass, struct age_identity **out,
+                            size_t max, struct err *e)
+{
+    struct secret_sink *sink = calloc(1, sizeof(*sink));
+    struct age_identity *pid = NULL;
+    struct stage *dec = NULL;
+    int n = -1;
+
+    if (age_ssh_is_identity(text, len)) { /* an OpenSSH private key, perhaps with a passphrase */
+        free(sink);
+        if (max == 0)
+            return err_set(e, ERR_KEY, "more than %zu identities", max);
+        return (out[0] = age_ssh_identity_parse(text, len, pass, e)) == NULL ? -1 : 1;
+    }
+    if (sink == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    sink->base.ops = &secret_sink_ops;
+    if ((sink->buf = secret_new(len, e)) == NULL) { /* the plaintext is shorter than the file */
+        free(sink);
+        return -1;
+    }
+    sink->buf->len = 0;
+    if ((pid = age_identity_scrypt_new(pass->data, pass->len, e)) == NULL) {
+        secret_sink_free(&sink->base);
+        return -1;
+    }
+    if ((dec = age_decrypt_new(&pid, 1, &sink->base, e)) == NULL)
+        goto out;
+    if (stage_write(dec, text, len, e) == -1 || stage_finish(dec, e) == -1) {
+        if (e->code == ERR_KEY && strncmp(e->msg, "no identity matches", 19) == 0)
+            err_set(e, ERR_KEY, "not a passphrase-protected identity file: it is encrypted to other keys");
+        goto out;
+    }
+    if (age_identity_encrypted((const char *)sink->buf->data, sink->buf->len)) {
+        err_set(e, ERR_KEY, "the identity file is encrypted twice");
+        goto out;
+    }
+    n = age_identity_load((const char *)sink->buf->data, sink->buf->len, out, max, e);
+out:
+    stage_free(dec);
+    age_identity_free(pid);
+    return n;
 }

@@ -25,8 +25,10 @@ TEST(good_file)
     struct err e;
     const struct job_conf *j;
 
-    write_conf("; comment\n[defaults]\nrepository = /var/backups/x\nrecipient = age1aaa\ncompression = zstd:6\n\n"
-               "[appdb]\nsource = postgres://app@localhost/appdb\nrecipient = age1bbb\npg_format = plain\n"
+    write_conf("; comment\n[defaults]\nrepository = /var/backups/x\nrecipient = "
+               "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj\ncompression = zstd:6\n\n"
+               "[appdb]\nsource = postgres://app@localhost/appdb\nrecipient = ssh-ed25519 "
+               "AAAAC3NzaC1lZDI1NTE5AAAAIHR+xTUlbErN179hk7a7QosAo6c6gpS/fI9+udsKIcX1 me@host\npg_format = plain\n"
                "pg_dump_arg = --exclude-table=log\n[other]\nsource = postgres://x@h/o\n");
     CHECK_EQ_INT(config_load(&c, path, 1, &e), 0);
     CHECK_EQ_INT(c.n_jobs, 2);
@@ -34,7 +36,8 @@ TEST(good_file)
     CHECK(j != NULL);
     CHECK_EQ_STR(j->repository, "/var/backups/x");
     CHECK_EQ_INT(j->n_recipients, 2);
-    CHECK_EQ_STR(j->recipients[1], "age1bbb");
+    CHECK_EQ_STR(j->recipients[1],
+                 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHR+xTUlbErN179hk7a7QosAo6c6gpS/fI9+udsKIcX1 me@host");
     CHECK_EQ_INT(j->zstd_level, 6);
     CHECK_EQ_INT(j->pg_format, PG_FORMAT_PLAIN);
     CHECK_EQ_INT(j->n_pg_dump_args, 1);
@@ -92,6 +95,14 @@ TEST(bad_lines_are_named)
     if (test_failed_now)
         return;
     expect_bad("[a]\nthreads = many\n", "threads 'many'", NULL);
+    if (test_failed_now)
+        return;
+    expect_bad("[a]\nrecipient = ssh-dss AAAAB3NzaC1kc3MAAACBAP\n",
+               "recipient 'ssh-dss AAAAB3NzaC1kc3MAAACBAP': not an age recipient or an SSH public key",
+               "'ssh-ed25519 AAAA...'");
+    if (test_failed_now)
+        return;
+    expect_bad("[a]\nrecipient = AGE-SECRET-KEY-1QQQ\n", "not an age recipient or an SSH public key", NULL);
     if (test_failed_now)
         return;
     expect_bad("[a]\nthis line has no equals sign\n", ":2: syntax error", NULL);
