@@ -89,6 +89,24 @@ run(const struct pgcluster *c, const char *const *argv, struct err *e)
     return rc;
 }
 
+/* Every directory on ${path} can be searched by other users (the scratch server's user). */
+static int
+reachable(const char *path)
+{
+    char p[PATH_MAX];
+    struct stat sb;
+    char *slash;
+
+    snprintf(p, sizeof(p), "%s", path);
+    for (;;) {
+        if (stat(p[0] ? p : "/", &sb) == -1 || !S_ISDIR(sb.st_mode) || (sb.st_mode & S_IXOTH) == 0)
+            return 0;
+        if ((slash = strrchr(p, '/')) == NULL || p[0] == '\0')
+            return 1;
+        *slash = '\0';
+    }
+}
+
 static int
 rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -109,10 +127,13 @@ pgcluster_start(int major, struct err *e)
     }
     if (find_bindir(major, c->bindir, &c->major, e) == -1)
         goto fail;
-    /* $TMPDIR if its path is short enough for a Unix socket inside it (107 bytes), else /tmp */
+    /*
+     * $TMPDIR if its path is short enough for a Unix socket inside it (107 bytes) and, when the server
+     * will run as another user, that user can reach it; else /tmp.
+     */
     {
         const char *tmp = getenv("TMPDIR");
-        if (tmp == NULL || tmp[0] != '/' || strlen(tmp) > 40)
+        if (tmp == NULL || tmp[0] != '/' || strlen(tmp) > 40 || (geteuid() == 0 && !reachable(tmp)))
             tmp = "/tmp";
         snprintf(c->dir, sizeof(c->dir), "%s/safedump-rt-XXXXXX", tmp);
     }
