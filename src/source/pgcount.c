@@ -428,7 +428,7 @@ block_begin(struct pgcount *pc, int64_t id, struct err *e)
     struct dentry key, *d = NULL;
     char label[256];
 
-    if (id > 0 && id <= LEN_MAX) {
+    if (id > 0 && id <= LEN_MAX && c->nd > 0) { /* bsearch of an empty (NULL) array is undefined */
         key.id = (int32_t)id;
         d = bsearch(&key, c->d, c->nd, sizeof(*c->d), dentry_cmp);
     }
