@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "format/share.h"
 #include "util/err.h"
+#include "util/io.h"
 #include "util/secret.h"
 #include "util/shamir.h"
 
@@ -34,24 +35,6 @@ static const char usage_text[] =
     "  -o, --output FILE   write the identity to FILE (mode 0600; never overwritten), not to stdout\n";
 
 #define MAX_PATH 4096
-
-/* write_all(fd, buf, len): write everything, across short writes and EINTR. Returns 0 or -1 (errno). */
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* fsync_dir(path): make a new name in ${path}'s directory durable. Best effort. */
 static void
@@ -89,7 +72,7 @@ write_new(const char *cmd, const char *path, const void *data, size_t len, struc
     snprintf(tmp, sizeof(tmp), "%s.%ld.partial", path, (long)getpid());
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)
         return err_sys(e, ERR_IO, "%s: unable to create '%s'", cmd, path);
-    if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+    if (io_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
         err_sys(e, ERR_IO, "%s: unable to write '%s'", cmd, tmp);
         close(fd);
         unlink(tmp);
@@ -293,7 +276,7 @@ key_combine(int argc, char **argv, struct err *e)
             fprintf(stderr, "identity written to '%s'\n", out);
     } else {
         fflush(stdout);
-        if (write_all(STDOUT_FILENO, id->data, id->len) == -1) {
+        if (io_write_all(STDOUT_FILENO, id->data, id->len) == -1) {
             err_sys(e, ERR_IO, "key combine: unable to write the identity");
             goto out;
         }

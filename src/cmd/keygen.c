@@ -17,6 +17,7 @@
 #include "format/age.h"
 #include "stage/stage.h"
 #include "util/err.h"
+#include "util/io.h"
 #include "util/secret.h"
 
 static const char usage_text[] =
@@ -28,23 +29,6 @@ static const char usage_text[] =
     "                           terminal); 'age -d FILE' opens it too. Needs -o\n"
     "  --passphrase-file FILE   take the passphrase from FILE (or SAFEDUMP_PASSPHRASE_FILE); implies\n"
     "                           --passphrase\n";
-
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* encrypt_to(fd, text, pass, e): write ${text} to ${fd} as an age file encrypted to ${pass}. */
 static int
@@ -141,8 +125,8 @@ cmd_keygen(int argc, char **argv, struct err *e)
                 unlink(out);
                 goto out;
             }
-        } else if (write_all(fd, head, strlen(head)) == -1 || write_all(fd, id->data, id->len) == -1 ||
-                   write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
+        } else if (io_write_all(fd, head, strlen(head)) == -1 || io_write_all(fd, id->data, id->len) == -1 ||
+                   io_write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
             err_sys(e, ERR_IO, "keygen: unable to write '%s'", out);
             close(fd);
             unlink(out);
@@ -159,8 +143,8 @@ cmd_keygen(int argc, char **argv, struct err *e)
                     protect ? ", encrypted with the passphrase" : "");
     } else {
         fflush(stdout);
-        if (write_all(STDOUT_FILENO, head, strlen(head)) == -1 || write_all(STDOUT_FILENO, id->data, id->len) == -1 ||
-            write_all(STDOUT_FILENO, "\n", 1) == -1) {
+        if (io_write_all(STDOUT_FILENO, head, strlen(head)) == -1 ||
+            io_write_all(STDOUT_FILENO, id->data, id->len) == -1 || io_write_all(STDOUT_FILENO, "\n", 1) == -1) {
             err_sys(e, ERR_IO, "keygen: unable to write the identity");
             goto out;
         }

@@ -20,6 +20,7 @@
 #include "stage/stage.h"
 #include "util/child.h"
 #include "util/err.h"
+#include "util/io.h"
 #include "util/interrupt.h"
 #include "util/secret.h"
 
@@ -449,21 +450,6 @@ struct pgp_stage {
     struct secret *key; /* 32 bytes of ChaCha20 key, 16 of counter and nonce */
 };
 
-static int
-write_all(int fd, const unsigned char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* gpg's output: to next (encryption) or, encrypted, to the temporary file (decryption). */
 static int
 deliver(struct pgp_stage *p, size_t n, struct err *e)
@@ -474,7 +460,7 @@ deliver(struct pgp_stage *p, size_t n, struct err *e)
         return stage_emit(&p->base, p->buf, n, e);
     if (EVP_EncryptUpdate(p->ctx, p->buf, &outl, p->buf, (int)n) != 1 || (size_t)outl != n)
         return err_set(e, ERR_CRYPTO, "temporary file: ChaCha20 failed");
-    if (write_all(p->tmp_fd, p->buf, n) == -1) {
+    if (io_write_all(p->tmp_fd, p->buf, n) == -1) {
         err_sys(e, ERR_IO, "OpenPGP decryption: writing the temporary file");
         return err_hint(e,
                         "decrypting OpenPGP needs temporary space the size of the compressed backup in "
