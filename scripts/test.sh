@@ -59,6 +59,7 @@ step build-fuzzers make -j"$jobs" FUZZ=1 WERROR=1 fuzz
 fuzz_run() {
     local name=$1 dir=$log/fuzz-corpus-$1
     rm -rf "$dir" && mkdir -p "$dir" && cp tests/fuzz/corpus/"$name"/* "$dir"/ &&
+        { [ "$name" != pgcount ] || cp tests/data/pg/custom.dump tests/data/pg/plain.sql "$dir"/; } &&
         build-fuzz/tests/fuzz/fuzz_"$name" -seed="${FUZZ_SEED:-1}" -runs="${FUZZ_RUNS:-50000}" -rss_limit_mb=2048 \
             "$dir"
 }
